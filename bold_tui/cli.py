@@ -1,0 +1,133 @@
+"""The ``bold`` command, as ``../shared/cli-contract.md`` gives it.
+
+Start-up stays fast: heavy modules (Textual, the pipeline) are imported only by the command that needs them.
+Every failure prints one plain sentence on stderr with the contract's exit code, never a traceback
+(set ``BOLD_DEBUG=1`` to see one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+from bold_tui import __version__
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one sentence and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"bold: {message[0].upper()}{message[1:]}. See: {self.prog} --help\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def _bundle_arg(p: argparse.ArgumentParser, optional: bool = True) -> None:
+    if optional:
+        p.add_argument("file", nargs="?", type=Path, help="a .bold bundle (default: the demo bundle)")
+    else:
+        p.add_argument("file", type=Path, help="a .bold bundle")
+    p.add_argument("--trust", action="append", type=Path, default=[], metavar="PUBFILE",
+                   help="trust this publisher key for this run (repeatable)")
+    p.add_argument("--keyfile", type=Path, default=None,
+                   help="open with a recipient key file instead of a passphrase (or set BOLD_KEYFILE)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="bold", description="BOLD Insights: aggregate findings about people leaving prison.")
+    parser.add_argument("--version", action="version", version=f"bold {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+
+    p = sub.add_parser("open", help="open a bundle in the app")
+    _bundle_arg(p, optional=False)
+
+    p = sub.add_parser("verify", help="check a bundle's format, integrity and signature")
+    _bundle_arg(p, optional=False)
+
+    p = sub.add_parser("keygen", help="make a key pair: PREFIX (private) and PREFIX.pub")
+    p.add_argument("--out", type=Path, required=True, metavar="PREFIX")
+    p.add_argument("--name", default=None, help="who the key belongs to (default: the file name)")
+
+    p = sub.add_parser("trust", help="manage the publisher keys you trust")
+    trust_sub = p.add_subparsers(dest="trust_command", parser_class=_Parser, required=True, metavar="ACTION")
+    add = trust_sub.add_parser("add", help="trust a publisher's public key")
+    add.add_argument("pubfile", type=Path)
+    trust_sub.add_parser("list", help="list trusted publisher keys")
+
+    p = sub.add_parser("list", help="list packs and their findings")
+    _bundle_arg(p)
+    p.add_argument("--format", choices=["text", "json"], default="text")
+
+    p = sub.add_parser("show", help="show a finding, or every finding, without the full-screen app")
+    p.add_argument("finding_id", nargs="?", default=None)
+    _bundle_arg(p)
+    p.add_argument("--all", action="store_true", help="every finding")
+    p.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+
+    p = sub.add_parser("check", help="output-checking report, table by table")
+    _bundle_arg(p, optional=False)
+
+    p = sub.add_parser("synth", help="write a synthetic world")
+    p.add_argument("--people", type=int, required=True)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--out", type=Path, required=True)
+
+    p = sub.add_parser("link", help="link a world's extracts into a person spine")
+    p.add_argument("world", type=Path)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--cohort", default="prison")
+    p.add_argument("--quality", action="store_true", help="print the linkage quality tables")
+
+    p = sub.add_parser("build", help="world -> link -> packs -> disclosure control -> signed bundle")
+    p.add_argument("world", type=Path)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--publisher-key", type=Path, required=True)
+    p.add_argument("--recipient", action="append", type=Path, default=[], metavar="PUBFILE")
+    p.add_argument("--title", default=None)
+
+    p = sub.add_parser("evaluate", help="compare a bundle's estimates with a world's planted effects")
+    p.add_argument("world", type=Path)
+    _bundle_arg(p, optional=False)
+
+    sub.add_parser("lab", help="the anonymisation lab (synthetic data only)")
+
+    p = sub.add_parser("serve", help="run the app in a browser on this computer only (for training rooms)")
+    p.add_argument("--port", type=int, default=8000)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from linkage_core.errors import BoldError
+
+    try:
+        code = _dispatch(args)
+    except BoldError as error:
+        sys.stderr.write(f"bold: {error}\n")
+        code = error.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("bold: Stopped.\n")
+        code = 130
+    except Exception as error:  # noqa: BLE001 - the contract: one sentence, never a traceback
+        if os.environ.get("BOLD_DEBUG"):
+            raise
+        sys.stderr.write(f"bold: Something went wrong ({type(error).__name__}: {error}).\n")
+        code = 1
+    raise SystemExit(code)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from bold_tui import commands
+
+    handler = getattr(commands, f"cmd_{args.command or 'demo'}")
+    return handler(args) or EXIT_OK
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""The checks a published figure must pass, applied by the bundle writer and again by the reader.
+
+These look only at what is published (rounded counts, suppression flags), so the reader can apply them
+without the secure-stage data. Deciding *what* to suppress happens earlier, on true counts, in
+``linkage_core.disclosure.apply``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from linkage_core.schema import DisclosurePolicy, Estimate, Finding
+
+_VALUE_FIELDS = (
+    "treated_n", "treated_events", "treated_value", "treated_low", "treated_high",
+    "comparison_n", "comparison_events", "comparison_value", "comparison_low", "comparison_high",
+    "difference", "difference_low", "difference_high", "p_value",
+)
+
+
+def _count_problems(label: str, count: int | None, policy: DisclosurePolicy) -> list[str]:
+    if count is None:
+        return []
+    problems = []
+    if count < policy.threshold:
+        problems.append(f"{label} is {count}, under the threshold of {policy.threshold}")
+    if not policy.cell_key_perturbation and count % policy.rounding_base:
+        problems.append(f"{label} is {count}, not rounded to base {policy.rounding_base}")
+    return problems
+
+
+def _side_problems(side: str, n: int | None, events: int | None, value: float | None, kind: str,
+                   policy: DisclosurePolicy) -> list[str]:
+    problems = _count_problems(f"{side} group size", n, policy)
+    if value is not None and n is None and kind != "count":
+        problems.append(f"{side} figure is shown without its group size")
+    if kind == "proportion" and value is not None:
+        if events is None:
+            problems.append(f"{side} rate is shown without its count of people with the outcome")
+        else:
+            problems += _count_problems(f"{side} people with the outcome", events, policy)
+            if n is not None and n - events < policy.threshold:
+                problems.append(f"{side} people without the outcome is {n - events}, under the threshold")
+    return problems
+
+
+def estimate_problems(estimate: Estimate, policy: DisclosurePolicy) -> list[str]:
+    """Every way this published cell breaks the policy; empty when it is safe to show."""
+    if estimate.suppressed:
+        shown = [name for name in _VALUE_FIELDS if getattr(estimate, name) is not None]
+        return [f"suppressed cell still carries {', '.join(shown)}"] if shown else []
+    problems = _side_problems("treated", estimate.treated_n, estimate.treated_events, estimate.treated_value,
+                              estimate.kind, policy)
+    if estimate.kind == "count" and estimate.treated_value is not None:
+        problems += _count_problems("published count", int(estimate.treated_value), policy)
+    if estimate.comparison_n is not None or estimate.comparison_value is not None:
+        problems += _side_problems("comparison", estimate.comparison_n, estimate.comparison_events,
+                                   estimate.comparison_value, estimate.kind, policy)
+    return problems
+
+
+def finding_problems(finding: Finding, policy: DisclosurePolicy) -> list[str]:
+    problems: list[str] = []
+    for step in finding.attrition:
+        problems += _count_problems(f"attrition step '{step.label}'", step.count, policy)
+    return problems
+
+
+def audit(estimates: Iterable[Estimate], findings: Iterable[Finding], policy: DisclosurePolicy) -> list[str]:
+    """Every problem in a set of published figures, each naming the cell it is about."""
+    problems = [f"finding {f.id}: {p}" for f in findings for p in finding_problems(f, policy)]
+    for estimate in estimates:
+        problems += [f"estimate {estimate.id}: {p}" for p in estimate_problems(estimate, policy)]
+    return problems
