@@ -171,7 +171,7 @@ class Bundle:
 
     def _checked(self, estimate: Estimate) -> Estimate:
         if estimate_problems(estimate, self.policy):
-            blank = {name: None for name in estimate.model_fields if name.startswith(("treated_", "comparison_", "difference"))}
+            blank = {name: None for name in type(estimate).model_fields if name.startswith(("treated_", "comparison_", "difference"))}
             return estimate.model_copy(update=blank | {
                 "p_value": None, "significant": None, "suppressed": True,
                 "suppression_reason": SuppressionReason.BLOCKED_AT_READ,

@@ -1,0 +1,131 @@
+"""The ``bold`` command as the outside contract drives it: exit codes, one sentence, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import sample_db
+from linkage_core.bundle.keys import load_private_key
+from linkage_core.bundle.writer import write_bundle
+from tests.conftest import FAST_KDF, PASSPHRASE
+
+
+def bold(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "bold_tui.cli", *args], capture_output=True, text=True,
+                          env=full_env, cwd=cwd, stdin=subprocess.DEVNULL, timeout=120)
+
+
+def assert_one_sentence(result: subprocess.CompletedProcess, code: int) -> None:
+    assert result.returncode == code, (result.returncode, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr + result.stdout
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+DEMO = str(sample_db.demo_bundle_path())
+
+
+def test_version_and_help() -> None:
+    assert bold("--version").stdout.startswith("bold ")
+    for command in ["verify", "keygen", "trust", "list", "show", "synth", "link", "build", "evaluate", "check"]:
+        result = bold(command, "--help")
+        assert result.returncode == 0 and "usage" in result.stdout.lower(), command
+
+
+def test_verify_demo_with_and_without_secret() -> None:
+    assert bold("verify", DEMO).returncode == 0
+    result = bold("verify", DEMO, env={"BOLD_PASSPHRASE": sample_db.DEMO_PASSPHRASE})
+    assert result.returncode == 0 and "within the disclosure rules" in result.stdout
+
+
+def test_wrong_passphrase_exit_3() -> None:
+    assert_one_sentence(bold("verify", DEMO, env={"BOLD_PASSPHRASE": "not-it"}), 3)
+
+
+def test_tampered_truncated_and_not_a_bundle_exit_4(tmp_path: Path) -> None:
+    data = Path(DEMO).read_bytes()
+    for name, blob in {"flip": data[:200] + bytes([data[200] ^ 1]) + data[201:],
+                       "cut": data[: len(data) // 2], "text": b"not a bundle\n"}.items():
+        (tmp_path / f"{name}.bold").write_bytes(blob)
+        assert_one_sentence(bold("verify", str(tmp_path / f"{name}.bold")), 4)
+
+
+def test_missing_file_and_usage_errors() -> None:
+    assert_one_sentence(bold("verify"), 2)
+    assert_one_sentence(bold("show", "--format", "yaml"), 2)
+    assert bold("verify", "/no/such/file.bold").returncode == 1
+
+
+def test_untrusted_then_trusted_publisher(tmp_path: Path, content) -> None:
+    assert bold("keygen", "--out", str(tmp_path / "team")).returncode == 0
+    assert (tmp_path / "team.pub").exists() and (tmp_path / "team").stat().st_mode & 0o077 == 0
+    key = load_private_key(tmp_path / "team")
+    path = write_bundle(content, tmp_path / "t.bold", signer=key, passphrases=[PASSPHRASE], kdf=FAST_KDF)
+    assert_one_sentence(bold("verify", str(path)), 5)
+    assert bold("verify", str(path), "--trust", str(tmp_path / "team.pub")).returncode == 0
+    assert bold("trust", "add", str(tmp_path / "team.pub")).returncode == 0
+    assert "Test" not in bold("trust", "list").stdout and "team" in bold("trust", "list").stdout
+    assert bold("verify", str(path)).returncode == 0
+    assert bold("keygen", "--out", str(tmp_path / "team")).returncode == 2  # never overwrite a key
+
+
+def test_disclosure_violation_exit_6(tmp_path: Path, content, monkeypatch) -> None:
+    from linkage_core.schema import Estimate
+
+    key_dir = tmp_path / "k"
+    assert bold("keygen", "--out", str(key_dir / "team")).returncode == 0
+    small = Estimate(id="small", finding_id=content.findings[0].id, treated_n=3, treated_events=1, treated_value=0.3)
+    bad = content.model_copy(update={"estimates": [*content.estimates, small]})
+    monkeypatch.setattr("linkage_core.bundle.writer.audit", lambda *a: [])
+    path = write_bundle(bad, tmp_path / "b.bold", signer=load_private_key(key_dir / "team"),
+                        passphrases=[PASSPHRASE], kdf=FAST_KDF)
+    result = bold("verify", str(path), "--trust", str(key_dir / "team.pub"), env={"BOLD_PASSPHRASE": PASSPHRASE})
+    assert_one_sentence(result, 6)
+
+
+def test_secret_is_never_an_argument() -> None:
+    assert bold("verify", DEMO, "--passphrase", "x").returncode == 2
+
+
+def test_list_and_show_formats() -> None:
+    env = {"BOLD_PASSPHRASE": sample_db.DEMO_PASSPHRASE}
+    listing = json.loads(bold("list", "--format", "json", env=env).stdout)
+    assert listing["packs"] and all(p["findings"] for p in listing["packs"])
+    every = json.loads(bold("show", "--all", "--format", "json", env=env).stdout)
+    assert every["findings"] and all("estimates" in f for f in every["findings"])
+    suppressed = [e for f in every["findings"] for e in f["estimates"] if e["suppressed"]]
+    assert suppressed and all(e["treated_n"] is None and e["treated_value"] is None for e in suppressed)
+    first = listing["packs"][0]["findings"][0]["id"]
+    text = bold("show", first, env=env).stdout
+    assert "[c]" in text and "Source:" in text
+    assert bold("show", first, "--format", "markdown", env=env).stdout.startswith("# ")
+    assert bold("show", "no-such-finding", env=env).returncode == 2
+
+
+def test_pipeline_command_without_the_extra_says_so(tmp_path: Path) -> None:
+    """Simulate a reader install: the pipeline libraries cannot be imported."""
+    blocker = tmp_path / "sitecustomize.py"
+    blocker.write_text(
+        "import sys\n"
+        "class _Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in {'duckdb', 'splink', 'sqlite_utils', 'pyarrow', 'numpy', 'pandas'}:\n"
+        "            raise ImportError(f'No module named {name}', name=name)\n"
+        "sys.meta_path.insert(0, _Block())\n"
+    )
+    (tmp_path / "world").mkdir()
+    (tmp_path / "world" / "prison.csv").write_text("record_id\n1\n")
+    env = {"PYTHONPATH": f"{tmp_path}{os.pathsep}{Path.cwd()}"}
+    for args in (["synth", "--people", "10", "--out", str(tmp_path / "w")],
+                 ["link", str(tmp_path / "world"), "--out", str(tmp_path / "o")]):
+        result = bold(*args, env=env)
+        assert_one_sentence(result, 2)
+        assert "pipeline" in result.stderr
+    # The reader side still works without them.
+    assert bold("verify", DEMO, env={**env, "BOLD_PASSPHRASE": sample_db.DEMO_PASSPHRASE}).returncode == 0
