@@ -1,0 +1,131 @@
+"""The cell key method: a small fixed adjustment to each count, decided by who is in the cell.
+
+Why: rounding alone lets someone difference two published tables that differ by one person (a region and
+the same region plus one postcode) and learn that person's outcome. The cell key method (ABS TableBuilder,
+ONS census outputs, DWP Stat-Xplore) gives every person a fixed random *record key* in the secure stage.
+A cell's key is the sum of its members' keys modulo 1, and a published perturbation table (ptable) maps
+(true count, cell key) to an adjustment. The same people always get the same adjustment, in every table
+and every run, so asking again or averaging reveals nothing, while two cells that differ by one person
+get unrelated adjustments.
+
+Keys are held as whole multiples of 2**-32 so that sums are exact integers: the same set of people added
+up in a different order must give exactly the same key, or it could land on the other side of a ptable
+boundary.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+KEY_BITS = 32
+_SCALE = 1 << KEY_BITS
+
+
+def record_keys(person_ids: Iterable[object], secret: bytes | str) -> np.ndarray:
+    """Fixed record keys in [0, 1) for ``person_ids``, derived from a secret held in the secure stage.
+
+    A keyed hash (not a random draw) so a person's key does not depend on the order of the extract or on
+    who else is in it: rebuilding the bundle next quarter adjusts the same cells in the same way.
+    """
+    secret_bytes = secret.encode() if isinstance(secret, str) else bytes(secret)
+    if len(secret_bytes) < 16:
+        raise ValueError("the record-key secret must be at least 16 bytes")
+    key = hashlib.blake2b(secret_bytes, digest_size=32).digest()
+    out = [int.from_bytes(hashlib.blake2b(str(pid).encode(), key=key, digest_size=4).digest(), "big")
+           for pid in person_ids]
+    return np.asarray(out, dtype=np.float64) / _SCALE
+
+
+def random_record_keys(n: int, seed: int) -> np.ndarray:
+    """``n`` record keys in [0, 1) from a seeded generator (for synthetic worlds and tests)."""
+    draws = np.random.default_rng(seed).integers(0, _SCALE, size=n, dtype=np.uint64)
+    return draws.astype(np.float64) / _SCALE
+
+
+def cell_key(keys: Iterable[float] | np.ndarray) -> float:
+    """The cell key of a set of people: the sum of their record keys modulo 1 (exact, order-free)."""
+    ints = np.rint(np.asarray(list(keys) if not isinstance(keys, np.ndarray) else keys, dtype=np.float64)
+                   * _SCALE).astype(np.uint64)
+    total = int(ints.sum(dtype=np.uint64)) % _SCALE  # uint64 wraps modulo 2**64, a multiple of 2**32
+    return total / _SCALE
+
+
+@dataclass(frozen=True)
+class PTable:
+    """A published perturbation table: for each true count, adjustments and their chances.
+
+    ``rows[c]`` applies to a true count ``c``; the last row applies to every larger count too. Within a
+    row the cell key picks an adjustment by walking the cumulative chances in ascending order, so keys
+    (uniform on [0, 1)) give each adjustment with exactly its stated chance.
+    """
+
+    threshold: int
+    rows: tuple[tuple[tuple[int, float], ...], ...]
+
+    def row(self, count: int) -> tuple[tuple[int, float], ...]:
+        if count < 0:
+            raise ValueError("counts cannot be negative")
+        return self.rows[min(count, len(self.rows) - 1)]
+
+    def adjustment(self, count: int, key: float) -> int:
+        if not 0.0 <= key < 1.0:
+            raise ValueError(f"a cell key lies in [0, 1), not {key}")
+        cumulative = 0.0
+        row = self.row(count)
+        for adjust, chance in row:
+            cumulative += chance
+            if key < cumulative:
+                return adjust
+        return row[-1][0]  # float rounding in the last cumulative step
+
+    def perturb(self, count: int, key: float) -> int:
+        return count + self.adjustment(count, key)
+
+    def problems(self) -> list[str]:
+        """Ways this ptable breaks the promises apply() relies on; empty for a sound one."""
+        problems = []
+        for count in range(len(self.rows) + self.threshold + 3):
+            row = self.row(count)
+            if abs(sum(p for _, p in row) - 1.0) > 1e-9:
+                problems.append(f"row for {count} does not add up to 1")
+            for adjust, chance in row:
+                result = count + adjust
+                if chance > 0 and 0 < result < self.threshold:
+                    problems.append(f"{count} can become {result}, under the threshold")
+                if chance > 0 and result < 0:
+                    problems.append(f"{count} can become negative")
+            if count == 0 and row != ((0, 1.0),):
+                problems.append("zero is not kept as zero")
+        return problems
+
+    def lines(self) -> list[str]:
+        """The ptable as it would be published alongside the figures."""
+        out = ["true count: adjustment (chance)"]
+        for count, row in enumerate(self.rows):
+            label = f"{count}+" if count == len(self.rows) - 1 else str(count)
+            out.append(f"{label}: " + ", ".join(f"{a:+d} ({p:.2f})" for a, p in row))
+        return out
+
+
+def default_ptable(threshold: int = 10) -> PTable:
+    """An unbiased ptable with adjustments of at most 2, which never turns a count into 1..threshold-1.
+
+    Counts under the threshold go to zero (apply() hides them anyway; this keeps the table sound on its
+    own). At the threshold the count is left alone, just above it the downward step is limited, so no
+    published count falls under the threshold. Every row has mean adjustment zero, so totals stay unbiased.
+    """
+    rows: list[tuple[tuple[int, float], ...]] = [((0, 1.0),)]
+    rows += [((-c, 1.0),) for c in range(1, threshold)]
+    rows.append(((0, 1.0),))
+    rows.append(((-1, 0.25), (0, 0.55), (1, 0.15), (2, 0.05)))
+    rows.append(((-2, 0.05), (-1, 0.20), (0, 0.50), (1, 0.20), (2, 0.05)))
+    return PTable(threshold, tuple(rows))
+
+
+def perturb_counts(counts: Sequence[int], keys: Sequence[float], ptable: PTable) -> list[int]:
+    """Perturb several counts with their cell keys (a convenience for whole tables)."""
+    return [ptable.perturb(int(c), float(k)) for c, k in zip(counts, keys, strict=True)]
