@@ -7,6 +7,7 @@ linked, de-identified data. Packs never see a name or a date of birth.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 from linkage_core.schema import DatasetUse, Pack
@@ -23,6 +24,8 @@ class PackSpec:
     wont: tuple[str, ...]
     order: int = 0
     breakdowns: tuple[str, ...] = field(default=("overall",))
+    #: ``compute(pack, engine) -> list[FindingDraft]``, run on the de-identified tables of ``cohort``.
+    computer: Callable[[PackSpec, Any], list] | None = None
 
     def to_model(self) -> Pack:
         return Pack(
@@ -30,8 +33,10 @@ class PackSpec:
             datasets=list(self.datasets), will=list(self.will), wont=list(self.wont), order=self.order,
         )
 
-    def compute(self, data: Any) -> Any:  # pragma: no cover - each pack overrides
-        raise NotImplementedError(f"pack {self.id} has no compute step yet")
+    def compute(self, engine: Any) -> list:
+        if self.computer is None:
+            raise NotImplementedError(f"pack {self.id} has no compute step")
+        return self.computer(self, engine)
 
 
 def use(dataset: str, organisation: str, *fields: str) -> DatasetUse:

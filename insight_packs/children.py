@@ -1,6 +1,86 @@
 """Use case 3: children with a parent in prison, their schooling, and the support families receive."""
 
+import pandas as pd
+
+from insight_packs import compute as C
 from insight_packs.base import COMMON_WONT, PackSpec, use
+from insight_packs.drafts import Cell, FindingDraft, Phrasing, Side
+from insight_packs.matching import match
+
+OUTCOMES = {
+    "attendance_rate": ("mean", "School attendance (% of sessions attended)",
+                        "attended {value}% of school sessions", True),
+    "persistent_absence": ("proportion", "Persistent absence from school", "were persistently absent", False),
+    "any_suspension": ("proportion", "Suspended from school at least once", "were suspended at least once",
+                       False),
+    "permanent_exclusion": ("proportion", "Permanently excluded from school", "were permanently excluded", False),
+    "attainment_expected": ("proportion", "Reached the expected standard at school", "reached the expected standard",
+                            True),
+}
+AGE_GROUPS = ["Primary school age", "Secondary school age", "Sixth form age"]
+
+
+def _age_group(year) -> str:
+    if pd.isna(year):
+        return "Not recorded"
+    return AGE_GROUPS[0] if year <= 6 else AGE_GROUPS[1] if year <= 11 else AGE_GROUPS[2]
+
+
+def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
+    frame = engine.arrow("SELECT * EXCLUDE (parent_person_key) FROM children ORDER BY person_key").to_pandas()
+    declared = engine.rows("SELECT SUM(COALESCE(children_declared, 0)) AS n, COUNT(*) AS people, "
+                           "SUM(CASE WHEN children_declared > 0 THEN 1 ELSE 0 END) AS parents FROM people")[0]
+    linked = frame[frame.parent_in_cohort == 1]
+    covered = "It covers children under 18 in school or council records. It does not reach children over 18."
+    common = dict(pack_id=pack.id, datasets=("prison", "local_authority", "dfe"), covered=covered)
+    drafts = [FindingDraft(
+        id="children.count", title="How many children have a parent who left prison",
+        measure="Children with a parent released in the period", treated_label="Children",
+        comparison_label=None, phrasing=Phrasing("children", None, "were found"),
+        cells=[Cell("overall", "Said by parents in prison", "count", Side(n=int(declared["n"] or 0),
+                                                                           value=float(declared["n"] or 0)),
+                    method="Sum of children people said they had"),
+               Cell("overall", "Found in school or council records", "count",
+                    Side(n=len(linked), value=float(len(linked))),
+                    method="Children linked to a parent through council family records")],
+        method="Counts of children; self-declared against linked",
+        attrition=[("People released in the period", int(declared["people"])),
+                   ("Said they had children", int(declared["parents"]))],
+        caveats=["Linked counts miss children whose council record did not name the parent, so both counts "
+                 "are likely to be low."],
+        order=0, **common)]
+    school = frame[frame.in_school_data == 1].copy()
+    school["any_suspension"] = (school.suspensions.fillna(0) > 0).astype(int)
+    school["age_group"] = school.school_year.map(_age_group)
+    if school.empty:
+        return drafts
+    treated = (school.parent_in_cohort == 1).to_numpy()
+    result = match(school, treated, numeric=("school_year",), categorical=("sex",), seed=300)
+    for i, (outcome, (kind, measure, verb, better)) in enumerate(OUTCOMES.items()):
+        cells = C.matched_cells(school, result, outcome, kind, ("age_group",), {"age_group": AGE_GROUPS})
+        cells.append(Cell("age_group", "Over 18", kind, Side(n=0), method="not in school records"))
+        drafts.append(FindingDraft(
+            id=f"children.parental_imprisonment.{outcome}", title=f"{measure}: children with a parent who left prison",
+            measure=measure, treated_label="Children with a parent who left prison",
+            comparison_label="Similar children", phrasing=Phrasing(
+                "children with a parent who left prison", "similar children of the same age", verb, better),
+            cells=cells, method="Matched on school year and sex; 1:1 nearest neighbour",
+            attrition=[("Children in school records", len(school)),
+                       ("With a parent who left prison", int(treated.sum())),
+                       ("Matched to a similar child", result.matched)],
+            balance_ok=result.balanced, order=10 + i,
+            caveats=["Children in the comparison group may also have a parent in prison that the data did not "
+                     "find."], **common))
+    support = frame[(frame.parent_in_cohort == 1)]
+    for j, (column, label) in enumerate((("children_in_need", "Known to the council as a child in need"),
+                                         ("early_help", "Got early help from the council"))):
+        drafts.append(FindingDraft(
+            id=f"children.support.{column}", title=f"{label}: children with a parent who left prison",
+            measure=label, treated_label="Children with a parent who left prison", comparison_label=None,
+            phrasing=Phrasing("children with a parent who left prison", None, label[0].lower() + label[1:]),
+            cells=C.share_cells(support, column, ("overall",)), method="Share with a Wilson score interval",
+            attrition=[("Children linked to a parent", len(support))], order=30 + j, **common))
+    return drafts
 
 PACK = PackSpec(
     id="children",
@@ -25,4 +105,5 @@ PACK = PackSpec(
     ),
     order=3,
     breakdowns=("overall", "age_group"),
+    computer=_compute,
 )

@@ -1,6 +1,68 @@
 """Use case 4 (asked for by the people in the research): work in the year after leaving prison."""
 
+from insight_packs import compute as C
 from insight_packs.base import COMMON_WONT, PackSpec, use
+from insight_packs.cohort import MONTHS
+from insight_packs.drafts import Cell, FindingDraft, Phrasing, Side
+
+BREAKDOWNS = ("offence_group", "sentence_length", "age_band", "region", "prior_qualification")
+QUALIFICATIONS = ["none", "entry", "level1", "level2", "level3", "level4_plus", "unknown"]
+
+
+def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
+    month_cols = ", ".join(f"employed_m{m}" for m in MONTHS)
+    frame = engine.arrow(
+        f"SELECT person_key, {month_cols}, employed_6m, employed_1y, days_to_job, days_to_benefit_claim, "
+        f"offence_group, sentence_length, age_band, region, prior_qualification FROM people ORDER BY person_key"
+    ).to_pandas()
+    order = {**C.ORDER, "prior_qualification": QUALIFICATIONS}
+    covered = "It covers people released in the period whose prison record was found."
+    common = dict(pack_id=pack.id, treated_label="People released", comparison_label=None,
+                  datasets=("prison", "dfe", "dwp", "hmrc"), covered=covered)
+    attrition = [("People released in the period", len(frame))]
+
+    monthly = []
+    for m in MONTHS:
+        monthly += [Cell.share("month", f"Month {m}", int(frame[f"employed_m{m}"].sum()), len(frame))]
+    overall = C.share_cells(frame, "employed_1y", ("overall",), overall_label="All")
+    drafts = [FindingDraft(
+        id="employment.monthly", title="Work month by month in the first year after release",
+        measure="In P45 employment", phrasing=Phrasing("people released", None, "were in work a year after release"),
+        cells=overall + monthly, method="Share in P45 employment at each month after release; Wilson intervals",
+        attrition=attrition, order=0, **common)]
+
+    for i, (column, label, verb) in enumerate((
+            ("employed_6m", "In P45 employment 6 months after release", "were in work 6 months after release"),
+            ("employed_1y", "In P45 employment 1 year after release", "were in work a year after release"))):
+        drafts.append(FindingDraft(
+            id=f"employment.{column}", title=f"{label}, by group", measure=label,
+            phrasing=Phrasing("people released", None, verb),
+            cells=C.share_cells(frame, column, ("overall",) + BREAKDOWNS, groups_order=order),
+            method="Share with a Wilson score interval", attrition=attrition, order=1 + i, **common))
+
+    frame["job_within_year"] = ((frame.days_to_job >= 0) & (frame.days_to_job <= 365)).astype(int)
+    days = frame.loc[frame.job_within_year == 1, "days_to_job"].astype(float)
+    timing = C.share_cells(frame, "job_within_year", ("overall",), overall_label="Found a job within a year")
+    if len(days) > 1:
+        timing.append(Cell("timing", "Days to first job (those who found one)", "mean",
+                           Side.mean(float(days.mean()), float(days.std(ddof=1)), len(days)),
+                           method="Mean with a t interval"))
+    drafts.append(FindingDraft(
+        id="employment.first_job", title="Time to a first job after release", measure="Found a job within a year",
+        phrasing=Phrasing("people released", None, "found a job within a year"), cells=timing,
+        method="Share with a Wilson interval; mean days with a t interval", attrition=attrition, order=3,
+        **common))
+
+    claimed = frame[(frame.days_to_benefit_claim.notna()) & (frame.days_to_benefit_claim <= 84)]
+    moves = C.share_cells(claimed, "employed_6m", ("overall",) + BREAKDOWNS, groups_order=order)
+    drafts.append(FindingDraft(
+        id="employment.benefit_to_work", title="From a benefit claim into work",
+        measure="In work 6 months after release, among people who claimed benefits",
+        phrasing=Phrasing("people who claimed benefits soon after release", None,
+                          "were in work 6 months after release"),
+        cells=moves, method="Share with a Wilson score interval",
+        attrition=attrition + [("Claimed benefits within 12 weeks", len(claimed))], order=4, **common))
+    return drafts
 
 PACK = PackSpec(
     id="employment",
@@ -23,4 +85,5 @@ PACK = PackSpec(
     wont=COMMON_WONT + ("It will not tell an employer about anyone.",),
     order=4,
     breakdowns=("overall", "offence_group", "sentence_length", "age_band", "region", "prior_qualification"),
+    computer=_compute,
 )

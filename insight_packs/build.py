@@ -1,0 +1,101 @@
+"""``bold build``: world → link → packs → disclosure control → signed, encrypted bundle.
+
+Each stage hands the next only what it needs: linkage hands over a spine of anonymous keys, the packs
+hand over drafts with true counts, and only published figures reach the writer (which checks them again).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from insight_packs.cohort import Sources, load
+from insight_packs.engine import open_engine
+from insight_packs.publish import publish_all
+from insight_packs.registry import all_packs
+from linkage_core import __version__
+from linkage_core.bundle.envelope import KdfParams
+from linkage_core.bundle.keys import PrivateKey, PublicKey
+from linkage_core.bundle.writer import write_bundle
+from linkage_core.datasets import description, organisation
+from linkage_core.disclosure.apply import round_to_base
+from linkage_core.glossary import glossary
+from linkage_core.schema import BundleContent, DatasetProvenance, DisclosurePolicy, Manifest, Period
+
+Progress = Callable[[str, float], None]
+
+
+def _quiet(_stage: str, _fraction: float) -> None:
+    return None
+
+
+def build_content(world: Path, link_dir: Path, *, policy: DisclosurePolicy | None = None, title: str | None = None,
+                  publisher: str = "BOLD Insights", synthetic: bool | None = None, engine_kind: str = "duckdb",
+                  progress: Progress = _quiet, created: datetime | None = None) -> BundleContent:
+    """Everything a bundle holds, built from a linked world. ``link_dir`` must hold the linkage outputs."""
+    from linkage_core.linkage import quality_rows
+    import json
+
+    policy = policy or DisclosurePolicy()
+    quality_doc = json.loads((link_dir / "quality.json").read_text())
+    quality = quality_rows(quality_doc)
+    engine = open_engine(engine_kind)
+    try:
+        progress("Preparing de-identified tables", 0.0)
+        datasets = load(engine, Sources(world, link_dir))
+        drafts = []
+        packs = all_packs()
+        for i, pack in enumerate(packs):
+            progress(f"Pack: {pack.title}", i / len(packs))
+            drafts += pack.compute(engine)
+        progress("Packs", 1.0)
+        period_row = engine.rows("SELECT MIN(released) AS start, MAX(released) AS finish FROM people")[0]
+        counts = {d: engine.rows(f"SELECT COUNT(*) AS n FROM raw_{d}")[0]["n"] for d in datasets}
+    finally:
+        engine.close()
+    progress("Disclosure control", 0.0)
+    findings, estimates = publish_all(drafts, policy, quality)
+    progress("Disclosure control", 1.0)
+    rates = quality_doc.get("datasets", {})
+    provenance = [
+        DatasetProvenance(
+            dataset=d, organisation=organisation(d), description=description(d),
+            records=round_to_base(int(counts[d]), policy.rounding_base) if counts[d] >= policy.threshold else None,
+            linked_share=(rates.get(d) or {}).get("match_rate"),
+            fields=sorted({f for p in packs for use in p.datasets if use.dataset == d for f in use.fields}),
+        )
+        for d in datasets
+    ]
+    is_synthetic = synthetic if synthetic is not None else (world / "_truth").is_dir()
+    manifest = Manifest(
+        title=title or ("BOLD Insights (synthetic demo data)" if is_synthetic else "BOLD Insights"),
+        publisher=publisher,
+        period=Period(start=period_row["start"] or date(2000, 1, 1), end=period_row["finish"] or date(2000, 1, 1)),
+        datasets_linked=datasets, policy=policy, software_version=__version__,
+        created=created or datetime.now(timezone.utc), synthetic=is_synthetic,
+        notes=(["Synthetic demo data: no real person is in it."] if is_synthetic else []),
+    )
+    return BundleContent(manifest=manifest, packs=[p.to_model() for p in packs], findings=findings,
+                         estimates=estimates, datasets=provenance, linkage_quality=quality, glossary=glossary())
+
+
+def build_bundle(world: Path, out: Path, *, signer: PrivateKey, passphrases: list[str] = (),
+                 recipients: list[PublicKey] = (), title: str | None = None, progress: Progress = _quiet,
+                 engine_kind: str = "duckdb", link_dir: Path | None = None, kdf: KdfParams = KdfParams(),
+                 created: datetime | None = None) -> Path:
+    from linkage_core.linkage import link_world
+
+    world = Path(world)
+    with tempfile.TemporaryDirectory(prefix="bold-build-") as scratch:
+        links = Path(link_dir) if link_dir else Path(scratch) / "link"
+        if not (links / "spine.parquet").exists():
+            link_world(world, links, progress=progress)
+        content = build_content(world, links, title=title, publisher=signer.public.name, progress=progress,
+                                engine_kind=engine_kind, created=created)
+    progress("Sealing and signing the bundle", 0.0)
+    path = write_bundle(content, out, signer=signer, passphrases=list(passphrases), recipients=list(recipients),
+                        kdf=kdf)
+    progress("Sealing and signing the bundle", 1.0)
+    return path

@@ -1,0 +1,193 @@
+"""The de-identified analysis tables every pack reads: one row per person released, one row per child.
+
+They are built from the linked spine and each extract's *own* columns. Identifier columns are never
+selected, so nothing downstream can see a name, a date of birth or a postcode (a test checks every column).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from insight_packs.engine import IDENTIFIERS, Engine
+
+STANDARD_IDENTIFIERS = {"first_name", "middle_names", "surname", "date_of_birth", "postcode"}
+
+#: Months after release at which employment is read, for the month-by-month series.
+MONTHS = tuple(range(1, 13))
+
+
+@dataclass(frozen=True)
+class Sources:
+    world: Path
+    link: Path
+
+    def extract(self, dataset: str) -> Path | None:
+        for suffix in (".parquet", ".csv"):
+            path = self.world / f"{dataset}{suffix}"
+            if path.exists():
+                return path
+        return None
+
+
+def _own_columns(engine: Engine, view: str) -> list[str]:
+    """An extract's columns minus every identifier (the record id stays only for the join to the spine)."""
+    return [c for c in engine.columns(view) if c not in STANDARD_IDENTIFIERS | IDENTIFIERS and c != "sex"]
+
+
+def _linked_view(engine: Engine, dataset: str, raw: str, keep_sex: bool = False) -> None:
+    columns = _own_columns(engine, raw)
+    if keep_sex and "sex" in engine.columns(raw):
+        columns.append("sex")
+    select = ", ".join(f"r.{c}" for c in columns if c != "record_id")
+    engine.execute(
+        f"CREATE OR REPLACE TABLE {dataset} AS SELECT s.person_key, s.match_probability, {select} "
+        f"FROM {raw} r JOIN spine s ON s.dataset = '{dataset}' AND s.record_id = CAST(r.record_id AS VARCHAR)"
+    )
+
+
+def _date(column: str) -> str:
+    return f"TRY_CAST({column} AS DATE)"
+
+
+def load(engine: Engine, sources: Sources) -> list[str]:
+    """Register the spine and extracts, and build the ``people`` and ``children`` tables. Returns datasets."""
+    engine.register("spine_raw", sources.link / "spine.parquet")
+    engine.execute("CREATE OR REPLACE TABLE spine AS SELECT dataset, CAST(record_id AS VARCHAR) AS record_id, "
+                   "person_key, match_probability FROM spine_raw")
+    datasets = []
+    for dataset in ("prison", "probation", "dfe", "dwp", "hmrc", "local_authority", "reoffending"):
+        path = sources.extract(dataset)
+        if path is None:
+            continue
+        engine.register(f"raw_{dataset}", path)
+        _linked_view(engine, dataset, f"raw_{dataset}", keep_sex=dataset in {"prison", "dfe", "local_authority"})
+        datasets.append(dataset)
+    families = sources.link / "families.parquet"
+    if families.exists():
+        engine.register("families_raw", families)
+        engine.execute("CREATE OR REPLACE TABLE families AS SELECT * FROM families_raw")
+    _people(engine, datasets)
+    if {"dfe", "local_authority"} & set(datasets):
+        _children(engine, datasets, families.exists())
+    return datasets
+
+
+def _people(engine: Engine, datasets: list[str]) -> None:
+    """One row per person released: their first release in the period, covariates, services and outcomes."""
+    engine.execute(f"""
+        CREATE OR REPLACE TABLE releases AS
+        SELECT * FROM (
+            SELECT p.*, {_date('p.release_date')} AS released,
+                   ROW_NUMBER() OVER (PARTITION BY p.person_key ORDER BY {_date('p.release_date')}) AS release_rank
+            FROM prison p
+        ) WHERE release_rank = 1
+    """)
+    joins, columns = [], []
+    if "dfe" in datasets:
+        joins.append("""LEFT JOIN (SELECT person_key, MAX(highest_qualification) AS highest_qualification
+                        FROM dfe WHERE record_type = 'adult_attainment' GROUP BY person_key) q
+                        ON q.person_key = r.person_key""")
+        columns.append("COALESCE(q.highest_qualification, 'unknown') AS prior_qualification")
+    else:
+        columns.append("'unknown' AS prior_qualification")
+    if "probation" in datasets:
+        services = ["accommodation", "benefits_support", "gp_registration", "substance_treatment",
+                    "employment_support"]
+        agg = ", ".join(f"MIN({_date(s + '_date')}) AS {s}_date" for s in services)
+        joins.append(f"LEFT JOIN (SELECT person_key, {agg} FROM probation GROUP BY person_key) pr "
+                     "ON pr.person_key = r.person_key")
+        columns += [f"DATE_DIFF('day', r.released, pr.{s}_date) AS days_to_{s}" for s in services]
+    if "dwp" in datasets:
+        joins.append(f"""LEFT JOIN (SELECT d.person_key,
+                            MIN(CASE WHEN {_date('d.uc_claim_date')} >= x.released - 28
+                                THEN {_date('d.uc_claim_date')} END) AS uc_claim,
+                            MIN(CASE WHEN {_date('d.first_payment_date')} >= x.released
+                                THEN {_date('d.first_payment_date')} END) AS uc_payment,
+                            SUM(COALESCE(d.out_of_work_benefit_days_12m, 0)) AS benefit_days
+                        FROM dwp d JOIN releases x ON x.person_key = d.person_key GROUP BY d.person_key) w
+                        ON w.person_key = r.person_key""")
+        columns += ["DATE_DIFF('day', r.released, w.uc_claim) AS days_to_benefit_claim",
+                    "DATE_DIFF('day', r.released, w.uc_payment) AS days_to_first_payment",
+                    "COALESCE(w.benefit_days, 0) AS out_of_work_benefit_days"]
+    if "hmrc" in datasets:
+        covered = ", ".join(
+            f"MAX(CASE WHEN {_date('h.start_date')} <= x.released + {days} AND "
+            f"({_date('h.end_date')} IS NULL OR {_date('h.end_date')} >= x.released + {days}) "
+            f"THEN 1 ELSE 0 END) AS employed_{name}"
+            for name, days in _EMPLOYMENT_POINTS.items()
+        )
+        joins.append(f"""LEFT JOIN (SELECT h.person_key, {covered},
+                            MIN(CASE WHEN {_date('h.start_date')} >= x.released
+                                THEN DATE_DIFF('day', x.released, {_date('h.start_date')}) END) AS days_to_job
+                        FROM hmrc h JOIN releases x ON x.person_key = h.person_key GROUP BY h.person_key) e
+                        ON e.person_key = r.person_key""")
+        columns += [f"COALESCE(e.employed_{name}, 0) AS employed_{name}" for name in _EMPLOYMENT_POINTS]
+        columns.append("e.days_to_job AS days_to_job")
+    if "reoffending" in datasets:
+        joins.append(f"""LEFT JOIN (SELECT o.person_key,
+                            MIN(CASE WHEN {_date('o.offence_date')} > x.released
+                                THEN DATE_DIFF('day', x.released, {_date('o.offence_date')}) END) AS days_to_reoffence
+                        FROM reoffending o JOIN releases x ON x.person_key = o.person_key GROUP BY o.person_key) o
+                        ON o.person_key = r.person_key""")
+        columns += ["o.days_to_reoffence AS days_to_reoffence",
+                    "CASE WHEN o.days_to_reoffence <= 365 THEN 1 ELSE 0 END AS reoffended_12m"]
+    base = [c for c in engine.columns("releases")
+            if c not in {"release_rank", "release_date", "match_probability", "courses"}]
+    select = ", ".join([f"r.{c}" for c in base] + columns)
+    engine.execute(f"""
+        CREATE OR REPLACE TABLE people AS
+        SELECT {select},
+            CASE WHEN r.age_at_release < 25 THEN '18 to 24' WHEN r.age_at_release < 35 THEN '25 to 34'
+                 WHEN r.age_at_release < 50 THEN '35 to 49' ELSE '50 and over' END AS age_band,
+            CASE WHEN r.sentence_months < 12 THEN 'Under 12 months'
+                 WHEN r.sentence_months < 48 THEN '12 months to 4 years' ELSE '4 years or more' END
+                 AS sentence_length
+        FROM releases r {' '.join(joins)}
+    """)
+    if "courses" in engine.columns("releases"):
+        engine.execute("""
+            CREATE OR REPLACE TABLE courses AS
+            SELECT person_key, c.type AS course_type, c.sector AS course_sector, c.level AS course_level,
+                   c.completed AS course_completed
+            FROM (SELECT person_key, UNNEST(courses) AS c FROM releases)
+        """)
+
+
+#: Days after release at which P45 employment is read.
+_EMPLOYMENT_POINTS = {"6w": 42, "6m": 182, "1y": 365, **{f"m{m}": round(30.44 * m) for m in MONTHS}}
+
+
+def _children(engine: Engine, datasets: list[str], has_families: bool) -> None:
+    """One row per child known to schools or councils, with whether a parent was in the cohort."""
+    parts = []
+    if "dfe" in datasets:
+        parts.append("""SELECT person_key, MAX(school_year) AS school_year, AVG(attendance_rate) * 100 AS attendance_rate,
+                        MAX(CASE WHEN persistent_absence THEN 1 ELSE 0 END) AS persistent_absence,
+                        SUM(COALESCE(suspensions, 0)) AS suspensions,
+                        MAX(CASE WHEN permanent_exclusion THEN 1 ELSE 0 END) AS permanent_exclusion,
+                        MAX(CASE WHEN attainment_expected THEN 1 ELSE 0 END) AS attainment_expected,
+                        1 AS in_school_data, 0 AS in_council_data, 0 AS children_in_need, 0 AS early_help
+                        FROM dfe WHERE record_type = 'pupil' GROUP BY person_key""")
+    if "local_authority" in datasets:
+        parts.append("""SELECT person_key, NULL, NULL, NULL, NULL, NULL, NULL, 0, 1,
+                        MAX(CASE WHEN children_in_need THEN 1 ELSE 0 END),
+                        MAX(CASE WHEN early_help THEN 1 ELSE 0 END)
+                        FROM local_authority GROUP BY person_key""")
+    union = " UNION ALL ".join(parts)
+    parent = ("LEFT JOIN (SELECT child_person_key, MIN(parent_person_key) AS parent_person_key FROM families "
+              "GROUP BY child_person_key) f ON f.child_person_key = u.person_key") if has_families else ""
+    parent_col = "f.parent_person_key" if has_families else "NULL"
+    engine.execute(f"""
+        CREATE OR REPLACE TABLE children AS
+        SELECT u.person_key, {parent_col} AS parent_person_key,
+               CASE WHEN {parent_col} IS NOT NULL AND {parent_col} IN (SELECT person_key FROM people)
+                    THEN 1 ELSE 0 END AS parent_in_cohort,
+               MAX(school_year) AS school_year, AVG(attendance_rate) AS attendance_rate,
+               MAX(persistent_absence) AS persistent_absence, MAX(suspensions) AS suspensions,
+               MAX(permanent_exclusion) AS permanent_exclusion, MAX(attainment_expected) AS attainment_expected,
+               MAX(in_school_data) AS in_school_data, MAX(in_council_data) AS in_council_data,
+               MAX(children_in_need) AS children_in_need, MAX(early_help) AS early_help
+        FROM ({union}) u {parent}
+        GROUP BY u.person_key, {parent_col}
+    """)

@@ -1,0 +1,81 @@
+"""The one narrow interface packs run their aggregations through.
+
+Packs write SQL in one dialect (DuckDB's) and hand it to an ``Engine``. The DuckDB engine runs it as is; a
+Spark engine can transpile the same text with sqlglot, so no query is written twice. Results come back as
+Arrow tables, and only model fits pull rows into Python.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Protocol
+
+import pyarrow as pa
+
+#: The standard identifier columns (the CLI contract). They never leave the linkage stage.
+IDENTIFIERS = frozenset({"first_name", "middle_names", "surname", "date_of_birth", "sex_recorded", "postcode",
+                         "parent_first_name", "parent_surname", "parent_date_of_birth", "parent_postcode"})
+
+
+class Engine(Protocol):
+    dialect: str
+
+    def register(self, name: str, path: Path) -> None: ...
+
+    def execute(self, sql: str) -> None: ...
+
+    def arrow(self, sql: str) -> pa.Table: ...
+
+    def rows(self, sql: str) -> list[dict]: ...
+
+    def columns(self, name: str) -> list[str]: ...
+
+    def close(self) -> None: ...
+
+
+class DuckDBEngine:
+    """The embedded engine: one process, spilling to disk under a memory limit."""
+
+    dialect = "duckdb"
+
+    def __init__(self, memory_limit: str | None = None, temp_directory: Path | None = None,
+                 threads: int | None = None) -> None:
+        import duckdb
+
+        self._con = duckdb.connect()
+        limit = memory_limit or os.environ.get("BOLD_MEMORY_LIMIT", "8GB")
+        self._con.execute(f"SET memory_limit = '{limit}'")
+        if temp_directory is not None:
+            self._con.execute(f"SET temp_directory = '{temp_directory}'")
+        if threads:
+            self._con.execute(f"SET threads = {int(threads)}")
+        self._con.execute("SET preserve_insertion_order = false")
+
+    def register(self, name: str, path: Path) -> None:
+        path = Path(path)
+        reader = "read_parquet" if path.suffix == ".parquet" else "read_csv_auto"
+        self._con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {reader}('{path.as_posix()}')")
+
+    def execute(self, sql: str) -> None:
+        self._con.execute(sql)
+
+    def arrow(self, sql: str) -> pa.Table:
+        return self._con.sql(sql).to_arrow_table()
+
+    def rows(self, sql: str) -> list[dict]:
+        cursor = self._con.execute(sql)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+    def columns(self, name: str) -> list[str]:
+        return [d[0] for d in self._con.execute(f"SELECT * FROM {name} LIMIT 0").description]
+
+    def close(self) -> None:
+        self._con.close()
+
+
+def open_engine(kind: str = "duckdb", **options) -> Engine:
+    if kind == "duckdb":
+        return DuckDBEngine(**options)
+    raise ValueError(f"unknown engine {kind!r}")

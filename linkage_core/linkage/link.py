@@ -1,0 +1,425 @@
+"""Orchestration: standardise the extracts, link each to the cohort, link the rest, write the spine.
+
+The shape of the linkage is a star around the cohort. Each agency extract is linked to the cohort on
+its own (a ``link_only`` model trained for that pair, because each agency keys identifiers with its own
+habits), and each agency record joins at most one cohort person: its best match above the threshold.
+Joining only the best match stops one ambiguous record from fusing two people. Records that joined no
+one (children, say, or people never in the cohort) are then linked to each other across all extracts
+in one ``dedupe_only`` model. Duplicates inside the cohort are found by a cohort ``dedupe_only`` model.
+All accepted links are clustered by connected components and each cluster gets a random key.
+
+The star keeps the work near-linear: no agency is compared with another agency, except for the
+residual records that matched no one, which are few.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from linkage_core.errors import UsageError
+from linkage_core.linkage import settings as model
+from linkage_core.linkage.spine import assign_person_keys, write_families, write_spine
+from linkage_core.linkage.standardise import extract_paths, read_relation, standardise_table
+from linkage_core.linkage import quality as quality_mod
+
+Progress = Callable[[str, float], None]
+
+#: The standard columns that carry evidence; a table "has" one when any row holds a value.
+_EVIDENCE = ("first_name", "middle_names", "surname", "dob", "sex", "postcode")
+_DERIVED = {"dob": ("dob_y", "dob_m", "dob_d"), "first_name": ("fn_initial", "fn_variants"),
+            "middle_names": ("mn_first",),
+            "surname": ("surname_sx", "sn_initial")}
+#: Where a council extract records a child's parent.
+_PARENT_COLUMNS = {"first_name": "parent_first_name", "surname": "parent_surname",
+                   "date_of_birth": "parent_date_of_birth", "postcode": "parent_postcode"}
+
+
+class LinkageInputError(UsageError):
+    """The world folder cannot be linked as asked (no cohort extract, no record ids)."""
+
+    default_message = "The extracts could not be linked."
+
+
+@dataclass
+class LinkResult:
+    """Where the outputs went, and the figures a caller reports."""
+
+    spine_path: Path
+    families_path: Path
+    quality_path: Path
+    quality: dict[str, Any]
+    records: int
+    people: int
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class _Table:
+    dataset: str
+    name: str          # the DuckDB table holding its standardised identifiers
+    rows: int
+    available: set[str]
+
+
+def link_world(
+    world_dir: Path,
+    out_dir: Path,
+    cohort: str = "prison",
+    progress: Progress | None = None,
+    evaluate: bool = True,
+    *,
+    memory_limit: str = "5GB",
+    threads: int | None = None,
+) -> LinkResult:
+    """Link every extract in ``world_dir`` to the people of the ``cohort`` extract and write the spine.
+
+    Writes ``spine.parquet``, ``families.parquet`` and ``quality.json`` in ``out_dir``. None of them holds
+    a name, a date of birth or a postcode. ``_truth/`` is read only by the evaluation, after the spine is
+    on disk, and only when ``evaluate`` is true.
+    """
+    timings: dict[str, float] = {}
+    report = _timed(progress or (lambda _stage, _fraction: None), timings)
+    world_dir, out_dir = Path(world_dir), Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = extract_paths(world_dir)
+    if cohort not in paths:
+        raise LinkageInputError(f"There is no {cohort} extract in {world_dir}, so there is no cohort to link to.")
+    clock = time.perf_counter()
+
+    with tempfile.TemporaryDirectory(prefix="bold-link-") as spill, _quiet_splink():
+        con = _connect(Path(spill), memory_limit, threads)
+        try:
+            report("Reading and standardising extracts", 0.0)
+            tables = _standardise_all(con, paths, cohort, report)
+            timings["standardise"] = time.perf_counter() - clock
+
+            from splink import DuckDBAPI
+
+            db = DuckDBAPI(connection=con)
+            u_values: UValues = {}
+            m_values: MValues = {}
+            edges = _link_all(con, db, tables, cohort, report, u_values, m_values)
+            timings["link"] = time.perf_counter() - clock - timings["standardise"]
+
+            report("Grouping records into people", 0.85)
+            people = assign_person_keys(con, db, tables_sql=_nodes_sql(tables), edges_table=edges)
+            records = write_spine(con, out_dir / "spine.parquet")
+            report("Linking children to parents", 0.9)
+            family_edges = _link_parents(con, db, paths, tables, cohort, u_values, m_values)
+            write_families(con, family_edges, out_dir / "families.parquet", cohort)
+            rates = quality_mod.match_rates(con, cohort)
+        finally:
+            con.close()
+    timings["total_link"] = time.perf_counter() - clock
+
+    quality: dict[str, Any] = {"cohort": cohort, "records": records, "people": people, "datasets": rates}
+    if evaluate and (world_dir / "_truth" / "truth.parquet").exists():
+        report("Checking the links against the known truth", 0.95)
+        quality["evaluation"] = quality_mod.evaluate_against_truth(world_dir, out_dir, cohort)
+        timings["evaluate"] = time.perf_counter() - clock - timings["total_link"]
+    quality_path = quality_mod.write_quality(quality, out_dir / "quality.json")
+    report("Linkage finished", 1.0)
+    return LinkResult(out_dir / "spine.parquet", out_dir / "families.parquet", quality_path, quality,
+                      records, people, timings)
+
+
+def _timed(progress: Progress, timings: dict[str, float]) -> Progress:
+    """Pass progress on, and note how long each stage took (the benchmark reports these)."""
+    state = {"stage": "", "since": time.perf_counter()}
+
+    def report(stage: str, fraction: float) -> None:
+        now = time.perf_counter()
+        if stage != state["stage"]:
+            if state["stage"]:
+                timings[f"stage: {state['stage']}"] = timings.get(f"stage: {state['stage']}", 0.0) + now - state["since"]
+            state["stage"], state["since"] = stage, now
+        progress(stage, fraction)
+
+    return report
+
+
+def _connect(spill: Path, memory_limit: str, threads: int | None) -> duckdb.DuckDBPyConnection:
+    """One in-memory database per run, allowed to spill to a private temporary folder under pressure."""
+    con = duckdb.connect(":memory:")
+    con.execute(f"SET memory_limit = '{memory_limit}'")
+    con.execute(f"SET temp_directory = '{str(spill).replace(chr(39), chr(39) * 2)}'")
+    con.execute("SET preserve_insertion_order = false")
+    con.execute("SET enable_progress_bar = false")  # progress goes through the caller's callback only
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    return con
+
+
+@contextmanager
+def _quiet_splink() -> Iterator[None]:
+    """Splink logs each step at INFO; the caller's progress callback is the only voice we want."""
+    logger = logging.getLogger("splink")
+    before = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(before)
+
+
+def _standardise_all(con: duckdb.DuckDBPyConnection, paths: dict[str, Path], cohort: str,
+                     report: Progress) -> dict[str, _Table]:
+    ordered = [cohort] + [d for d in paths if d != cohort]
+    tables: dict[str, _Table] = {}
+    for i, dataset in enumerate(ordered):
+        relation = read_relation(con, paths[dataset])
+        if "record_id" not in relation.columns:
+            raise LinkageInputError(f"The {dataset} extract has no record_id column, so its records cannot be named.")
+        name = f"std_{i}_{re.sub('[^a-z0-9]', '', dataset.lower())[:20]}"
+        rows = standardise_table(con, relation, name)
+        tables[dataset] = _Table(dataset, name, rows, _available(con, name))
+        report("Reading and standardising extracts", 0.1 * (i + 1) / len(ordered))
+    return tables
+
+
+def _available(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    counts = con.sql(f"SELECT {', '.join(f'count({c})' for c in _EVIDENCE)} FROM {table}").fetchall()[0]
+    have = {c for c, n in zip(_EVIDENCE, counts or ()) if n}
+    return have | {d for c in have for d in _DERIVED.get(c, ())}
+
+
+def _nodes_sql(tables: dict[str, _Table]) -> str:
+    return " UNION ALL ".join(
+        f"SELECT '{t.dataset.replace(chr(39), chr(39) * 2)}' AS dataset, record_id FROM {t.name}"
+        for t in tables.values()
+    )
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _link_all(con: duckdb.DuckDBPyConnection, db: Any, tables: dict[str, _Table], cohort: str,
+              report: Progress, u_values: UValues, m_values: MValues) -> str:
+    """Run every model and collect accepted links in one edge table of (dataset, record_id) pairs."""
+    con.execute("""CREATE OR REPLACE TABLE bold_edges (ds_l VARCHAR, id_l VARCHAR, ds_r VARCHAR, id_r VARCHAR,
+                   match_probability DOUBLE)""")
+    anchor = tables[cohort]
+    others = [t for d, t in tables.items() if d != cohort]
+    steps = len(others) + 2
+    report(f"Finding duplicates in {cohort}", 0.1)
+    if anchor.rows > 1 and anchor.available:
+        preds = _predict(db, [anchor], "dedupe_only", anchor.available, model.DEDUPE_THRESHOLD, u_values, m_values)
+        if preds is not None:
+            con.execute(f"""INSERT INTO bold_edges SELECT {_lit(cohort)}, record_id_l, {_lit(cohort)}, record_id_r,
+                            match_probability FROM {preds.physical_name}""")
+            preds.drop_table_from_database_and_remove_from_cache()
+    con.execute("CREATE OR REPLACE TABLE bold_linked (dataset VARCHAR, record_id VARCHAR)")
+    for i, other in enumerate(others, start=1):
+        report(f"Linking {other.dataset} to {cohort}", 0.1 + 0.7 * i / steps)
+        shared = anchor.available & other.available
+        if not shared or other.rows == 0 or anchor.rows == 0:
+            continue
+        preds = _predict(db, [anchor, other], "link_only", shared, model.LINK_THRESHOLD, u_values, m_values)
+        if preds is None:
+            continue
+        # Orient each pair (cohort, other) and keep only the best cohort match for each record.
+        con.execute(f"""
+            INSERT INTO bold_edges
+            SELECT {_lit(cohort)}, cohort_id, {_lit(other.dataset)}, other_id, match_probability FROM (
+                SELECT CASE WHEN source_dataset_l = {_lit(other.dataset)} THEN record_id_r ELSE record_id_l END AS cohort_id,
+                       CASE WHEN source_dataset_l = {_lit(other.dataset)} THEN record_id_l ELSE record_id_r END AS other_id,
+                       match_probability
+                FROM {preds.physical_name}
+            )
+            QUALIFY row_number() OVER (PARTITION BY other_id ORDER BY match_probability DESC, cohort_id) = 1
+        """)
+        preds.drop_table_from_database_and_remove_from_cache()
+        con.execute(f"""INSERT INTO bold_linked SELECT {_lit(other.dataset)}, id_r FROM bold_edges
+                        WHERE ds_l = {_lit(cohort)} AND ds_r = {_lit(other.dataset)}""")
+    report("Linking records outside the cohort to each other", 0.1 + 0.7 * (steps - 1) / steps)
+    _link_residual(con, db, others, u_values, m_values)
+    return "bold_edges"
+
+
+def _link_residual(con: duckdb.DuckDBPyConnection, db: Any, others: list[_Table], u_values: UValues,
+                   m_values: MValues) -> None:
+    """Records that joined no cohort person, from every extract at once: children, people never in custody.
+
+    Their record ids are prefixed with the dataset so one table can hold them all; the prefix is split off
+    again before the links join the edge table.
+    """
+    if not others:
+        return
+    selects = [
+        f"""SELECT {_lit(t.dataset)} || chr(31) || s.record_id AS record_id, s.* EXCLUDE (record_id)
+            FROM {t.name} s ANTI JOIN bold_linked l ON l.dataset = {_lit(t.dataset)} AND l.record_id = s.record_id"""
+        for t in others
+    ]
+    con.execute(f"CREATE OR REPLACE TABLE bold_residual AS {' UNION ALL '.join(selects)}")
+    rows = int(con.sql("SELECT count(*) FROM bold_residual").fetchall()[0][0])  # type: ignore[index]
+    available = _available(con, "bold_residual")
+    if rows < 2 or not available:
+        return
+    residual = _Table("residual", "bold_residual", rows, available)
+    preds = _predict(db, [residual], "dedupe_only", available, model.RESIDUAL_THRESHOLD, u_values, m_values)
+    if preds is None:
+        return
+    con.execute(f"""
+        INSERT INTO bold_edges
+        SELECT split_part(record_id_l, chr(31), 1), substr(record_id_l, strpos(record_id_l, chr(31)) + 1),
+               split_part(record_id_r, chr(31), 1), substr(record_id_r, strpos(record_id_r, chr(31)) + 1),
+               match_probability
+        FROM {preds.physical_name}
+    """)
+    preds.drop_table_from_database_and_remove_from_cache()
+
+
+_REGISTRATIONS = iter(range(10**9))
+
+
+UValues = dict[tuple[str, str], float]
+MValues = dict[tuple[str, str], float]
+
+
+def _predict(db: Any, tables: list[_Table], link_type: model.LinkType, available: set[str],
+             threshold: float, u_values: UValues | None = None, m_values: MValues | None = None) -> Any:
+    """Train one model for these tables and return its scored pairs at or above ``threshold``.
+
+    When ``u_values`` is given (keyed by comparison and level), those chance-agreement rates are used
+    instead of sampling again; when it is an empty dict, the rates this model estimates are put in it.
+    ``m_values`` works the same way for the fallback m values (see ``_check_m``).
+    """
+    from splink import Linker
+
+    settings = model.settings_for(link_type, available)
+    if not settings.comparisons or not settings.blocking_rules_to_generate_predictions:
+        return None
+    inputs = [db.register(t.name, dataset_display_name=t.dataset, table_name=f"bold_in_{next(_REGISTRATIONS)}")
+              for t in tables]
+    linker = Linker(inputs if len(inputs) > 1 else inputs[0], settings, log_level=None)
+    _train(linker, available, tables, u_values, m_values)
+    import os
+    if os.environ.get("BOLD_DEBUG"):
+        print(tables[-1].dataset, linker._settings_obj._probability_two_random_records_match)
+        for c in linker._settings_obj.comparisons:
+            for l in c._comparison_levels_excluding_null:
+                print(f"  {c.output_column_name:14s} {l.label_for_charts[:40]:40s} m={l.m_probability:.4g} u={l.u_probability:.4g} bf={l.m_probability/l.u_probability:.4g}")
+    return linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
+
+
+def _level_keys(linker: Any) -> Iterator[tuple[tuple[str, str], Any]]:
+    for comparison in linker._settings_obj.comparisons:
+        for level in comparison._comparison_levels_excluding_null:
+            yield (comparison.output_column_name, level.sql_condition), level
+
+
+def _train(linker: Any, available: set[str], tables: list[_Table], u_values: UValues | None,
+           m_values: MValues | None) -> None:
+    """Prior from near-certain matches, u by random sampling, m by EM; any step that cannot run on
+    this data (too few records, no near-certain matches) keeps the starting values from ``settings``."""
+    training = linker.training
+    rows = [t.rows for t in tables]
+    pairs = rows[0] * rows[1] if len(rows) == 2 else rows[0] * (rows[0] - 1) / 2
+    floor = 1 / max(pairs, 1)
+    rules = model.deterministic_rules(available)
+    if rules:
+        try:
+            training.estimate_probability_two_random_records_match(rules, recall=0.8)
+        except Exception:  # noqa: BLE001 - no deterministic matches: keep the starting prior
+            pass
+    settings = linker._settings_obj
+    prior = settings._probability_two_random_records_match
+    # No near-certain matches at all (children against adults) gives 0, which has no log-odds: use the
+    # smallest prior the data allows, one match among all pairs.
+    settings._probability_two_random_records_match = min(max(prior, floor), 0.5)
+    known = {key: level for key, level in _level_keys(linker)}
+    if u_values and all(key in u_values for key in known):
+        # u is how often a level agrees by chance among different people: a property of the population,
+        # not of the pair of extracts, so one careful estimate on the cohort serves every link.
+        for key, level in known.items():
+            level.u_probability = u_values[key]
+    else:
+        try:
+            training.estimate_u_using_random_sampling(max_pairs=model.U_MAX_PAIRS, seed=1, num_chunks=1)
+        except Exception:  # noqa: BLE001 - too few records to sample: keep the starting u values
+            pass
+        if u_values is not None and not u_values:
+            u_values.update({key: level.u_probability for key, level in known.items()})
+    for rule in model.training_rules(available):
+        before = copy.deepcopy(settings.core_model_settings)
+        try:
+            training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True, max_pairs=model.EM_MAX_PAIRS,
+                record_sample_proportion=0.1,
+            )
+        except Exception:  # noqa: BLE001 - EM found no pairs to learn from: keep the model as it was
+            # A failed session can leave the comparisons it set aside missing from the model.
+            settings.core_model_settings = before
+    _check_m(linker, m_values)
+
+
+def _check_m(linker: Any, reference: MValues | None) -> None:
+    """Keep EM honest: it must have learnt identity, and no single disagreement may veto a match.
+
+    When two extracts share no people (children against adults), EM happily learns whatever the
+    closest pairs share, such as a surname and an address within a family, and calls that a match. A
+    model of identity has a high m on an exact date of birth and first name; when it does not, the m
+    values of a model that passed this check (the cohort's) replace it. Then every m gets a floor: with
+    m near zero, one mistyped middle name would outweigh a full match on everything else.
+    """
+    levels = dict(_level_keys(linker))
+    exact = [lvl for (cmp, _), lvl in levels.items()
+             if cmp in ("dob", "first_name") and lvl.label_for_charts.startswith("Exact match")]
+    learnt_identity = all((lvl.m_probability or 0) >= model.MIN_EXACT_M for lvl in exact)
+    if not learnt_identity and reference:
+        for key, lvl in levels.items():
+            if key in reference:
+                lvl.m_probability = reference[key]
+    for lvl in levels.values():
+        lvl.m_probability = max(lvl.m_probability or 0.0, model.M_FLOOR)
+        lvl.u_probability = max(lvl.u_probability or 0.0, model.U_FLOOR)
+    if learnt_identity and reference is not None and not reference:
+        reference.update({key: lvl.m_probability for key, lvl in levels.items()})
+
+
+def _link_parents(con: duckdb.DuckDBPyConnection, db: Any, paths: dict[str, Path],
+                  tables: dict[str, _Table], cohort: str, u_values: UValues,
+                  m_values: MValues) -> str | None:
+    """Link the parent named on each child's council record to the cohort; returns the edge table."""
+    con.execute("""CREATE OR REPLACE TABLE bold_family_edges (child_dataset VARCHAR, child_id VARCHAR,
+                   parent_id VARCHAR, match_probability DOUBLE)""")
+    anchor = tables[cohort]
+    for dataset, path in paths.items():
+        if dataset == cohort:
+            continue
+        relation = read_relation(con, path)
+        if not any(col in relation.columns for col in _PARENT_COLUMNS.values()):
+            continue
+        name = f"std_parents_{re.sub('[^a-z0-9]', '', dataset.lower())[:20]}"
+        rows = standardise_table(con, relation, name, mapping=_PARENT_COLUMNS)
+        parents = _Table(f"{dataset}_parents", name, rows, _available(con, name))
+        shared = anchor.available & parents.available
+        if not shared or rows == 0:
+            continue
+        preds = _predict(db, [anchor, parents], "link_only", shared, model.FAMILY_THRESHOLD, u_values, m_values)
+        if preds is None:
+            continue
+        con.execute(f"""
+            INSERT INTO bold_family_edges
+            SELECT {_lit(dataset)}, child_id, cohort_id, match_probability FROM (
+                SELECT CASE WHEN source_dataset_l = {_lit(parents.dataset)} THEN record_id_r ELSE record_id_l END AS cohort_id,
+                       CASE WHEN source_dataset_l = {_lit(parents.dataset)} THEN record_id_l ELSE record_id_r END AS child_id,
+                       match_probability
+                FROM {preds.physical_name}
+            )
+            QUALIFY row_number() OVER (PARTITION BY child_id ORDER BY match_probability DESC, cohort_id) = 1
+        """)
+        preds.drop_table_from_database_and_remove_from_cache()
+    return "bold_family_edges"

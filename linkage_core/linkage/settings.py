@@ -1,0 +1,240 @@
+"""The linkage model, in one place: comparisons, blocking rules, training rules and thresholds.
+
+Everything here is built from Splink's library pieces and plain column references to the standardised
+columns (see ``standardise.STANDARD_COLUMNS``), so the same settings serialise to JSON and run on
+DuckDB or Spark unchanged: no backend's own SQL functions appear in a comparison or a blocking rule.
+
+The model is assembled from the columns both sides actually hold. A comparison on a column that one
+side lacks would only add a level nobody can reach, and EM cannot train it.
+
+Each level carries a starting m and u probability. Training replaces them; they matter only when an
+extract is too small to train on, so that linkage still gives sensible answers instead of failing.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from splink import ColumnExpression, SettingsCreator, block_on
+from splink.blocking_rule_library import CustomRule
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.comparison_creator import ComparisonCreator
+import splink.comparison_library as cl
+import splink.comparison_level_library as cll
+
+_SECTOR = "^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? [0-9]"
+_DISTRICT = "^[A-Za-z]{1,2}[0-9][A-Za-z0-9]?"
+_AREA = "^[A-Za-z]{1,2}"
+
+LinkType = Literal["link_only", "dedupe_only", "link_and_dedupe"]
+
+#: A record joins its best-matching cohort person at or above this probability. It can be lowish
+#: because a record joins one person at most: a weak link cannot fuse two people.
+LINK_THRESHOLD = 0.5
+#: Records outside the cohort are grouped by connected components, where one wrong link fuses two
+#: people, so a link there needs more.
+RESIDUAL_THRESHOLD = 0.9
+#: Duplicates inside the cohort merge people the rest of the linkage hangs on, so they need more.
+DEDUPE_THRESHOLD = 0.95
+#: A child's council record names a parent; the link to a cohort person is accepted at this probability.
+FAMILY_THRESHOLD = 0.9
+
+#: Below this m on an exact date of birth or first name, EM has learnt something other than identity.
+MIN_EXACT_M = 0.5
+#: No level's m falls below this: one disagreement lowers the odds but never vetoes a match alone.
+M_FLOOR = 2e-3
+
+#: No level's u falls below this. Random pairs are strangers, but the pairs a linkage must refuse
+#: are often relatives, who share a postcode and a surname far more often than strangers do; an
+#: uncapped u (2e-6 for a full postcode) made a shared address outweigh a different name and birthday.
+U_FLOOR = 1e-4
+
+#: Pairs sampled to estimate u (how often levels agree by chance). Enough for stable u at our sizes.
+U_MAX_PAIRS = 2e6
+#: Cap on pairs used per EM session, so training stays near-linear in the records linked.
+EM_MAX_PAIRS = 3e5
+
+
+def _level(level: cll.ComparisonLevelCreator, m: float, u: float, **kw: object) -> cll.ComparisonLevelCreator:
+    return level.configure(m_probability=m, u_probability=u, **kw)  # type: ignore[arg-type]
+
+
+def _forename(available: set[str]) -> ComparisonCreator:
+    levels: list[cll.ComparisonLevelCreator] = [
+        cll.NullLevel("first_name"),
+        _level(cll.ExactMatchLevel("first_name"), 0.85, 0.02, tf_adjustment_column="first_name"),
+    ]
+    if "surname" in available:
+        levels.append(_level(cll.ColumnsReversedLevel("first_name", "surname"), 0.005, 1e-4,
+                             label_for_charts="First name and surname swapped"))
+    if "middle_names" in available:
+        levels.append(_level(
+            cll.CustomLevel("first_name_l = mn_first_r OR mn_first_l = first_name_r",
+                            label_for_charts="First name is the other's middle name"),
+            0.01, 0.002))
+    levels += [
+        _level(cll.JaroWinklerLevel("first_name", 0.92), 0.06, 0.002),
+        _level(cll.ArrayIntersectLevel("fn_variants", 1), 0.04, 0.002,
+               label_for_charts="Nickname or formal name of each other"),
+        _level(cll.JaroWinklerLevel("first_name", 0.8), 0.02, 0.02),
+        _level(cll.ElseLevel(), 0.025, 0.956),
+    ]
+    return cl.CustomComparison(levels, output_column_name="first_name")
+
+
+def _surname(available: set[str]) -> ComparisonCreator:
+    levels: list[cll.ComparisonLevelCreator] = [
+        cll.NullLevel("surname"),
+        _level(cll.ExactMatchLevel("surname"), 0.88, 0.005, tf_adjustment_column="surname"),
+    ]
+    if "first_name" in available:
+        # The same swap the forename comparison rewards: without this level a swapped pair would be
+        # scored as agreeing on one name and disagreeing on the other.
+        levels.append(_level(cll.ColumnsReversedLevel("first_name", "surname"), 0.005, 1e-4,
+                             label_for_charts="First name and surname swapped"))
+    return cl.CustomComparison(levels + [
+        _level(cll.JaroWinklerLevel("surname", 0.92), 0.06, 0.002),
+        _level(cll.JaroWinklerLevel("surname", 0.8), 0.02, 0.02),
+        _level(cll.ElseLevel(), 0.04, 0.973),
+    ], output_column_name="surname")
+
+
+def _middle_names() -> ComparisonCreator:
+    return cl.CustomComparison([
+        cll.NullLevel("middle_names"),
+        _level(cll.ExactMatchLevel("middle_names"), 0.85, 0.02),
+        _level(cll.JaroWinklerLevel("middle_names", 0.88), 0.08, 0.01),
+        _level(cll.ElseLevel(), 0.07, 0.97),
+    ], output_column_name="middle_names")
+
+
+def _date_of_birth() -> ComparisonCreator:
+    # Day and month swapped is the commonest keying error in UK/US dates; it gets its own level. The
+    # condition is plain equality on unquoted derived columns, which every backend runs as written
+    # (double quotes would be identifiers in DuckDB but string literals in Spark).
+    transposed = cll.CustomLevel(
+        "dob_d_l = dob_m_r AND dob_m_l = dob_d_r AND dob_y_l = dob_y_r",
+        label_for_charts="Day and month transposed",
+    )
+    return cl.CustomComparison([
+        cll.NullLevel("dob"),
+        _level(cll.ExactMatchLevel("dob"), 0.88, 5e-5),
+        _level(transposed, 0.02, 1e-5),
+        _level(cll.LevenshteinLevel("dob", 1), 0.06, 1e-3),
+        _level(cll.AbsoluteDateDifferenceLevel("dob", input_is_string=True, threshold=1, metric="year"),
+               0.02, 0.03),
+        _level(cll.ElseLevel(), 0.02, 0.969),
+    ], output_column_name="dob")
+
+
+def _postcode() -> ComparisonCreator:
+    # Splink's PostcodeComparison levels, with starting values. regex_extract is translated per backend.
+    pc = ColumnExpression("postcode")
+    return cl.CustomComparison([
+        cll.NullLevel("postcode"),
+        _level(cll.ExactMatchLevel("postcode"), 0.6, 1e-4, label_for_charts="Exact match on full postcode"),
+        _level(cll.ExactMatchLevel(pc.regex_extract(_SECTOR)), 0.05, 5e-4, label_for_charts="Same sector"),
+        _level(cll.ExactMatchLevel(pc.regex_extract(_DISTRICT)), 0.05, 3e-3, label_for_charts="Same district"),
+        _level(cll.ExactMatchLevel(pc.regex_extract(_AREA)), 0.05, 0.02, label_for_charts="Same area"),
+        _level(cll.ElseLevel(), 0.25, 0.9765),
+    ], output_column_name="postcode")
+
+
+def _sex() -> ComparisonCreator:
+    return cl.CustomComparison([
+        cll.NullLevel("sex"),
+        _level(cll.ExactMatchLevel("sex"), 0.98, 0.5),
+        _level(cll.ElseLevel(), 0.02, 0.5),
+    ], output_column_name="sex")
+
+
+def comparisons(available: set[str]) -> list[ComparisonCreator]:
+    """One comparison per identifier both sides hold, strongest evidence first."""
+    out: list[ComparisonCreator] = []
+    if "first_name" in available:
+        out.append(_forename(available))
+    if "surname" in available:
+        out.append(_surname(available))
+    if "middle_names" in available:
+        out.append(_middle_names())
+    if "dob" in available:
+        out.append(_date_of_birth())
+    if "postcode" in available:
+        out.append(_postcode())
+    if "sex" in available:
+        out.append(_sex())
+    return out
+
+
+def blocking_rules(available: set[str]) -> list[BlockingRuleCreator]:
+    """Rules that generate candidate pairs; together they catch a true pair that has any one error.
+
+    Each rule pairs a fairly rare key with another key (surname with birth year and initial, not surname
+    alone), so blocks stay small and the number of comparisons grows about linearly with the records.
+    Even a date of birth alone is too coarse among children, born within a few years of each other.
+    First name plus surname on its own is deliberately absent: common names make it grow quadratically.
+    """
+    candidates: list[tuple[str, ...]] = [
+        ("dob", "fn_initial"),                          # names with typos, changed surnames
+        ("dob", "surname_sx"),                          # nicknames, people known by a middle name
+        ("surname", "first_name", "dob_y"),             # day and month transposed, a day out, 1 January
+        ("surname", "fn_initial", "dob_m", "dob_d"),    # a year out
+        ("postcode", "fn_initial"),                     # a date of birth missing or badly wrong
+        ("surname", "postcode"),
+    ]
+    rules: list[BlockingRuleCreator] = [block_on(*cols) for cols in candidates if set(cols) <= available]
+    if {"first_name", "surname", "dob"} <= available:
+        # A missing date of birth would otherwise leave only postcode, which people change.
+        rules.append(_missing_dob_rule())
+        # First name and surname the wrong way round: one side's first initial is the other's surname
+        # initial. Holds whichever side was swapped, so one rule serves link and dedupe alike.
+        rules.append(CustomRule("l.dob = r.dob AND l.fn_initial = r.sn_initial"))
+    return rules
+
+
+def _missing_dob_rule() -> BlockingRuleCreator:
+    """First name and surname, only for pairs where one date of birth is missing: rare, so small."""
+    return CustomRule(
+        "l.first_name = r.first_name AND l.surname = r.surname AND (l.dob IS NULL OR r.dob IS NULL)"
+    )
+
+
+def training_rules(available: set[str]) -> list[BlockingRuleCreator]:
+    """EM sessions: each trains the comparisons its rule does not block on, so two rules cover all.
+
+    Blocking on date of birth trains the names, postcode and sex; blocking on the full name trains the
+    date of birth. Not postcode: pairs sharing an address are mostly households, and EM would learn
+    that a parent and child "match" with different birthdays. Training pairs are capped
+    (``EM_MAX_PAIRS``), so common names cannot make this quadratic.
+    """
+    rules: list[BlockingRuleCreator] = []
+    if "dob" in available:
+        rules.append(block_on("dob"))
+    if {"first_name", "surname"} <= available:
+        rules.append(block_on("first_name", "surname"))
+    elif "postcode" in available:
+        rules.append(block_on("postcode"))
+    return rules
+
+
+def deterministic_rules(available: set[str]) -> list[BlockingRuleCreator]:
+    """Near-certain matches, used only to estimate how often two random records match."""
+    for cols in (("first_name", "surname", "dob"), ("surname", "dob", "postcode"), ("first_name", "dob", "postcode")):
+        if set(cols) <= available:
+            return [block_on(*cols)]
+    return []
+
+
+def settings_for(link_type: LinkType, available: set[str], prior: float = 1e-4) -> SettingsCreator:
+    """The Splink settings for one link between extracts holding the ``available`` standard columns."""
+    return SettingsCreator(
+        link_type=link_type,
+        unique_id_column_name="record_id",
+        comparisons=comparisons(available),
+        blocking_rules_to_generate_predictions=blocking_rules(available),
+        probability_two_random_records_match=prior,
+        retain_matching_columns=False,
+        retain_intermediate_calculation_columns=False,
+        max_iterations=15,
+        em_convergence=0.001,
+    )

@@ -1,0 +1,226 @@
+"""Bring every extract's identifiers to one shape before linkage.
+
+Agencies spell the same person differently: case, spacing, punctuation, nicknames, dates typed as
+day/month or month/day, postcodes without their space. Linkage compares like with like only if those
+differences are removed first, so this module turns each extract into a table of standard columns
+(``STANDARD_COLUMNS``) inside DuckDB. Columns an extract lacks become nulls, so one model fits every pair.
+
+The extract's own data never enters this table: the linkage sees identifiers and record ids only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+#: The identifier columns the outside contract allows in an extract.
+IDENTIFIER_COLUMNS: tuple[str, ...] = (
+    "first_name", "middle_names", "surname", "date_of_birth", "sex", "postcode",
+)
+
+#: The columns of a standardised table, in order. Derived columns exist so that blocking rules and
+#: comparisons are plain column references, which run unchanged on any Splink backend.
+STANDARD_COLUMNS: tuple[str, ...] = (
+    "record_id",
+    "first_name",       # lower case letters only
+    "middle_names",
+    "mn_first",         # the first middle name: people are often known by it
+    "surname",
+    "dob",              # ISO string; kept when it looks like a date but is not one (a transposed 13th month)
+    "dob_y", "dob_m", "dob_d",
+    "sex",              # M, F or null
+    "postcode",         # upper case, one space before the inward code
+    "fn_initial",
+    "sn_initial",       # with fn_initial, lets a blocking rule catch first name and surname swapped
+    "fn_variants",      # the first name plus the formal names it may be a nickname for
+    "surname_sx",       # Soundex code of the surname, for blocking on sound-alike surnames
+)
+
+_DOB_FORMATS = "['%Y-%m-%d', '%d/%m/%Y', '%Y/%m/%d', '%d-%m-%Y', '%d.%m.%Y', '%Y%m%d']"
+
+
+def extract_paths(world_dir: Path) -> dict[str, Path]:
+    """The extracts in a world folder, by dataset name.
+
+    Folders and files whose names start with ``_`` or ``.`` are never read: ``_truth/`` lives there and
+    the linkage must not see it. Parquet wins when a dataset has both a Parquet and a CSV file.
+    """
+    found: dict[str, Path] = {}
+    for path in sorted(world_dir.iterdir()):
+        if path.name.startswith(("_", ".")) or not path.is_file():
+            continue
+        if path.suffix.lower() == ".csv" and path.stem not in found:
+            found[path.stem] = path
+        elif path.suffix.lower() == ".parquet":
+            found[path.stem] = path
+    return found
+
+
+def read_relation(con: duckdb.DuckDBPyConnection, path: Path) -> duckdb.DuckDBPyRelation:
+    """Open an extract lazily. CSVs are read as text so that leading zeros and odd dates survive."""
+    literal = str(path).replace("'", "''")
+    if path.suffix.lower() == ".csv":
+        return con.sql(f"SELECT * FROM read_csv('{literal}', all_varchar = true, header = true)")
+    return con.sql(f"SELECT * FROM read_parquet('{literal}')")
+
+
+def _text(col: str, present: set[str]) -> str:
+    return f"CAST({_q(col)} AS VARCHAR)" if col in present else "CAST(NULL AS VARCHAR)"
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _name_sql(expr: str) -> str:
+    """Lower case letters only: 'O'Brien-Smith ' and 'OBRIEN SMITH' compare equal."""
+    return f"NULLIF(regexp_replace(lower(trim({expr})), '[^a-z]', '', 'g'), '')"
+
+
+def _dob_sql(expr: str) -> str:
+    raw = f"NULLIF(trim({expr}), '')"
+    parsed = f"strftime(try_strptime(substr({raw}, 1, 10), {_DOB_FORMATS}), '%Y-%m-%d')"
+    iso_like = f"CASE WHEN regexp_matches(substr({raw}, 1, 10), '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$') " \
+               f"THEN substr({raw}, 1, 10) END"
+    return f"COALESCE({parsed}, {iso_like})"
+
+
+def _sex_sql(expr: str) -> str:
+    up = f"upper(trim({expr}))"
+    return (f"CASE WHEN {up} IN ('M', 'MALE', '1') THEN 'M' "
+            f"WHEN {up} IN ('F', 'FEMALE', '2') THEN 'F' ELSE NULL END")
+
+
+def _postcode_sql(expr: str) -> str:
+    squashed = f"regexp_replace(upper({expr}), '[^A-Z0-9]', '', 'g')"
+    return (f"CASE WHEN length({squashed}) BETWEEN 5 AND 7 "
+            f"THEN substr({squashed}, 1, length({squashed}) - 3) || ' ' || right({squashed}, 3) END")
+
+
+def standardise_sql(source: str, present: Iterable[str], mapping: dict[str, str] | None = None) -> str:
+    """SQL turning ``source`` into the standard columns, before nickname and Soundex lookups.
+
+    ``mapping`` renames standard columns to the extract's own (the council's ``parent_*`` columns
+    describe the parent, so the parent side of a family link maps ``first_name`` to
+    ``parent_first_name``).
+    """
+    mapping = mapping or {}
+    cols = set(present)
+
+    def src(std: str) -> str:
+        return _text(mapping.get(std, std), cols)
+
+    dob = _dob_sql(src("date_of_birth"))
+    return f"""
+        SELECT CAST(record_id AS VARCHAR) AS record_id,
+               {_name_sql(src('first_name'))} AS first_name,
+               {_name_sql(src('middle_names'))} AS middle_names,
+               {_name_sql(f"split_part(trim({src('middle_names')}), ' ', 1)")} AS mn_first,
+               {_name_sql(src('surname'))} AS surname,
+               {dob} AS dob,
+               {_sex_sql(src('sex'))} AS sex,
+               {_postcode_sql(src('postcode'))} AS postcode
+        FROM {source}
+    """
+
+
+def standardise_table(
+    con: duckdb.DuckDBPyConnection,
+    relation: duckdb.DuckDBPyRelation,
+    target: str,
+    mapping: dict[str, str] | None = None,
+) -> int:
+    """Materialise the standardised form of ``relation`` as table ``target``; returns its row count."""
+    con.register("__bold_raw", relation)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE __bold_base AS "
+                    f"{standardise_sql('__bold_raw', relation.columns, mapping)}")
+    finally:
+        con.unregister("__bold_raw")
+    _register_lookups(con, "__bold_base")
+    con.execute(f"""
+        CREATE OR REPLACE TABLE {target} AS
+        SELECT b.record_id, b.first_name, b.middle_names, b.mn_first, b.surname, b.dob,
+               substr(b.dob, 1, 4) AS dob_y, substr(b.dob, 6, 2) AS dob_m, substr(b.dob, 9, 2) AS dob_d,
+               b.sex, b.postcode,
+               substr(b.first_name, 1, 1) AS fn_initial,
+               substr(b.surname, 1, 1) AS sn_initial,
+               COALESCE(n.variants, CASE WHEN b.first_name IS NOT NULL THEN [b.first_name] END) AS fn_variants,
+               s.code AS surname_sx
+        FROM __bold_base b
+        LEFT JOIN __bold_nick n ON n.name = b.first_name
+        LEFT JOIN __bold_sx s ON s.name = b.surname
+    """)
+    con.execute("DROP TABLE IF EXISTS __bold_base")
+    return int(con.sql(f"SELECT count(*) FROM {target}").fetchall()[0][0])  # type: ignore[index]
+
+
+def _register_lookups(con: duckdb.DuckDBPyConnection, base: str) -> None:
+    """Nickname and Soundex lookups for the distinct names only: thousands of names, not millions of rows."""
+    firsts = [r[0] for r in con.sql(f"SELECT DISTINCT first_name FROM {base} WHERE first_name IS NOT NULL").fetchall()]
+    surnames = [r[0] for r in con.sql(f"SELECT DISTINCT surname FROM {base} WHERE surname IS NOT NULL").fetchall()]
+    nick = pa.table({
+        "name": pa.array(firsts, pa.string()),
+        "variants": pa.array([name_variants(n) for n in firsts], pa.list_(pa.string())),
+    })
+    sx = pa.table({"name": pa.array(surnames, pa.string()),
+                   "code": pa.array([soundex(n) for n in surnames], pa.string())})
+    for name, table in (("__bold_nick", nick), ("__bold_sx", sx)):
+        con.register(f"{name}_arrow", table)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
+        con.unregister(f"{name}_arrow")
+
+
+@lru_cache(maxsize=1)
+def _nicknamer() -> object | None:
+    try:
+        from nicknames import NickNamer
+    except ImportError:  # the helper is optional: without it a nickname matches only by spelling
+        return None
+    return NickNamer()
+
+
+@lru_cache(maxsize=65536)
+def _variants_tuple(name: str) -> tuple[str, ...]:
+    namer = _nicknamer()
+    found = {name}
+    if namer is not None:
+        found |= {c.replace(" ", "").replace("-", "").replace("'", "") for c in namer.canonicals_of(name)}  # type: ignore[attr-defined]
+    return tuple(sorted(found))
+
+
+def name_variants(name: str) -> list[str]:
+    """The name and the formal names it can stand for ('bill' -> bill, william, ...).
+
+    A nickname is canonicalised to the set of names it may shorten rather than to one name, because the
+    mapping is many-to-many ('al' may be Alan, Albert or Alfred); two records agree on a forename when
+    their sets meet, and the model learns how much that is worth.
+    """
+    return list(_variants_tuple(name.lower()))
+
+
+_SOUNDEX = {c: d for d, letters in {"1": "bfpv", "2": "cgjkqsxz", "3": "dt", "4": "l", "5": "mn", "6": "r"}.items()
+            for c in letters}
+
+
+def soundex(name: str) -> str | None:
+    """American Soundex: sound-alike surnames (Smith, Smyth) share a code, so a typo still blocks together."""
+    letters = [c for c in name.lower() if c.isalpha()]
+    if not letters:
+        return None
+    first = letters[0]
+    code = [first.upper()]
+    last = _SOUNDEX.get(first, "")
+    for c in letters[1:]:
+        d = _SOUNDEX.get(c, "")
+        if d and d != last:
+            code.append(d)
+        if c not in "hw":
+            last = d
+        if len(code) == 4:
+            break
+    return "".join(code).ljust(4, "0")

@@ -1,0 +1,410 @@
+"""The linkage stage: every record once, nothing identifying written, good links, and honest evaluation.
+
+The world comes from ``sample_db.world.synthesise`` when it is installed, and otherwise from the small
+generator below, which writes only the contract's columns with the kinds of errors agencies make.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+
+from linkage_core.linkage import (
+    LinkageInputError,
+    evaluate_against_truth,
+    link_world,
+    print_quality,
+    quality_rows,
+)
+from linkage_core.linkage.standardise import name_variants, soundex, standardise_table
+from linkage_core.schema import LinkageQuality
+
+IDENTIFIERS = ("first_name", "middle_names", "surname", "date_of_birth", "sex", "postcode")
+AGENCIES = ("probation", "dfe", "dwp", "hmrc", "reoffending")
+
+# --- a tiny world, for when the real generator is not there -------------------------------------------
+
+_FIRST = {"M": ["William", "James", "Robert", "Michael", "Thomas", "Daniel", "Joseph", "Edward", "Samuel", "Peter",
+                "Harry", "Oliver", "Mohammed", "Kyle", "Dennis", "Arthur", "Leon", "Ravi", "Callum", "Owen"],
+          "F": ["Elizabeth", "Margaret", "Katherine", "Rebecca", "Susan", "Sarah", "Emma", "Aisha", "Grace", "Chloe",
+                "Megan", "Priya", "Joanne", "Lauren", "Nadia", "Holly", "Jade", "Ruth", "Bethany", "Leah"]}
+_NICK = {"William": "Bill", "James": "Jim", "Robert": "Bob", "Michael": "Mike", "Thomas": "Tom",
+         "Elizabeth": "Liz", "Margaret": "Peggy", "Katherine": "Kate", "Rebecca": "Becky", "Susan": "Sue"}
+_SURNAMES = ["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel", "Wright",
+             "Khan", "Walker", "Evans", "Roberts", "Green", "Hall", "Wood", "Hughes", "Okafor", "Nowak", "Begum",
+             "Clarke", "Turner", "Hill", "Cooper", "Ward", "Morris", "Moore", "King", "Baker", "Harris", "Lewis",
+             "Mensah", "Kowalski", "Murphy", "Kelly", "Singh", "Ali", "Campbell", "Stewart"]
+_LETTERS = "ABCDEFGHJKLMNPRSTUWY"
+
+
+def _postcode(rng: random.Random) -> str:
+    return (f"{rng.choice(_LETTERS)}{rng.choice(_LETTERS)}{rng.randint(1, 29)} "
+            f"{rng.randint(0, 9)}{rng.choice(_LETTERS)}{rng.choice(_LETTERS)}")
+
+
+def _someone(rng: random.Random, born_from: int, years: int) -> dict[str, str | None]:
+    sex = rng.choice("MF")
+    return {"first_name": rng.choice(_FIRST[sex]), "middle_names": rng.choice(_FIRST[sex] + [None] * 10),
+            "surname": rng.choice(_SURNAMES),
+            "date_of_birth": (date(born_from, 1, 1) + timedelta(days=rng.randint(0, 365 * years))).isoformat(),
+            "sex": sex, "postcode": _postcode(rng)}
+
+
+def _as_recorded(rng: random.Random, person: dict[str, str | None]) -> dict[str, str | None]:
+    """One agency's copy: nicknames, typos, transposed dates, moves, shouting, gaps."""
+    r = dict(person)
+    first, surname, dob = r["first_name"] or "", r["surname"] or "", r["date_of_birth"] or ""
+    if rng.random() < 0.05 and first in _NICK:
+        r["first_name"] = _NICK[first]
+    if rng.random() < 0.03 and len(surname) > 3:
+        i = rng.randint(1, len(surname) - 2)
+        r["surname"] = surname[:i] + surname[i + 1] + surname[i] + surname[i + 2:]
+    y, m, d = dob.split("-")
+    if rng.random() < 0.02 and int(d) <= 12:
+        r["date_of_birth"] = f"{y}-{d}-{m}"
+    if rng.random() < 0.3:
+        r["postcode"] = _postcode(rng)
+    if rng.random() < 0.1:
+        r["first_name"] = (r["first_name"] or "").upper() or None
+    for col, p in (("first_name", 0.01), ("date_of_birth", 0.02), ("postcode", 0.05), ("sex", 0.02)):
+        if rng.random() < p:
+            r[col] = None
+    return r
+
+
+def make_world(people: int, seed: int, out: Path) -> Path:
+    """A world with the contract's columns, a truth folder, a few cohort duplicates and some children."""
+    rng = random.Random(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    files: dict[str, list[dict[str, object]]] = {d: [] for d in ("prison", *AGENCIES, "local_authority")}
+    truth: list[tuple[str, str, str]] = []
+    families: list[tuple[str, str]] = []
+
+    def add(dataset: str, person_id: str, record: dict[str, object]) -> None:
+        record_id = f"{dataset[:3]}-{len(files[dataset]):06d}"
+        files[dataset].append({"record_id": record_id, **record})
+        truth.append((dataset, record_id, person_id))
+
+    for i in range(people):
+        p = _someone(rng, 1960, 40)
+        pid = f"p{i}"
+        own = {"ethnicity": rng.choices(["White", "Black", "Asian", "Mixed", "Other"], [80, 8, 7, 3, 2])[0],
+               "age_at_release": rng.randint(18, 65)}
+        for _ in range(2 if rng.random() < 0.03 else 1):
+            add("prison", pid, {**_as_recorded(rng, p), **own})
+        for dataset, share, most in (("probation", 0.8, 1), ("dfe", 0.6, 1), ("dwp", 0.6, 2), ("hmrc", 0.5, 3),
+                                     ("reoffending", 0.3, 2)):
+            if rng.random() < share:
+                for _ in range(rng.randint(1, most)):
+                    add(dataset, pid, _as_recorded(rng, p))
+        if rng.random() < 0.15:
+            child = {**_someone(rng, 2008, 10), "surname": p["surname"], "postcode": p["postcode"]}
+            cid = f"c{i}"
+            families.append((cid, pid))
+            parent = _as_recorded(rng, p)
+            add("local_authority", cid, {**_as_recorded(rng, child),
+                                         **{f"parent_{k}": parent[k] for k in ("first_name", "surname",
+                                                                               "date_of_birth", "postcode")}})
+            add("dfe", cid, _as_recorded(rng, child))
+    for dataset, rows in files.items():
+        pq.write_table(pa.Table.from_pylist(rows), out / f"{dataset}.parquet")
+    (out / "_truth").mkdir(exist_ok=True)
+    pq.write_table(pa.table({k: [t[i] for t in truth] for i, k in enumerate(("dataset", "record_id", "person_id"))}),
+                   out / "_truth" / "truth.parquet")
+    pq.write_table(pa.table({"child_person_id": [f[0] for f in families],
+                             "parent_person_id": [f[1] for f in families]}), out / "_truth" / "families.parquet")
+    return out
+
+
+def _synthesiser() -> Callable[[int, int, Path], object] | None:
+    try:
+        from sample_db.world import synthesise
+    except ImportError:
+        return None
+    return synthesise  # type: ignore[no-any-return]
+
+
+def _world(people: int, seed: int, out: Path) -> Path:
+    synthesise = _synthesiser()
+    if synthesise is None:
+        return make_world(people, seed, out)
+    synthesise(people, seed, out)
+    return out
+
+
+# --- fixtures: link each world once -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def linked(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict]:
+    world = _world(2000, 11, tmp_path_factory.mktemp("world"))
+    out = tmp_path_factory.mktemp("out")
+    stages: list[tuple[str, float]] = []
+    result = link_world(world, out, progress=lambda stage, fraction: stages.append((stage, fraction)))
+    return world, out, {"result": result, "stages": stages}
+
+
+def _records(world: Path) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
+    for path in sorted(world.glob("*.parquet")):
+        ids = pq.read_table(path, columns=["record_id"]).column("record_id").to_pylist()
+        rows += [(path.stem, str(i)) for i in ids]
+    return rows
+
+
+# --- every record once ----------------------------------------------------------------------------------
+
+
+def test_every_record_appears_in_the_spine_exactly_once(linked: tuple[Path, Path, dict]) -> None:
+    world, out, _ = linked
+    spine = pq.read_table(out / "spine.parquet")
+    pairs = list(zip(spine.column("dataset").to_pylist(), spine.column("record_id").to_pylist()))
+    assert len(pairs) == len(set(pairs))
+    assert sorted(pairs) == sorted(_records(world))
+    assert spine.column("person_key").null_count == 0
+
+
+def test_spine_and_families_have_exactly_the_contract_columns(linked: tuple[Path, Path, dict]) -> None:
+    _, out, _ = linked
+    assert pq.read_schema(out / "spine.parquet").names == ["dataset", "record_id", "person_key", "match_probability"]
+    assert pq.read_schema(out / "families.parquet").names == ["child_person_key", "parent_person_key",
+                                                              "match_probability"]
+
+
+def test_progress_is_reported_from_zero_to_one(linked: tuple[Path, Path, dict]) -> None:
+    stages = linked[2]["stages"]
+    fractions = [f for _, f in stages]
+    assert fractions[0] == 0.0 and fractions[-1] == 1.0
+    assert fractions == sorted(fractions)
+    assert all(isinstance(s, str) and s for s, _ in stages)
+
+
+# --- nothing identifying written ------------------------------------------------------------------------
+
+
+def _identifier_values(world: Path) -> set[str]:
+    values: set[str] = set()
+    for path in world.glob("*.parquet"):
+        table = pq.read_table(path)
+        for col in table.column_names:
+            if col in IDENTIFIERS or col.startswith("parent_"):
+                values |= {str(v).strip().lower() for v in table.column(col).to_pylist() if v not in (None, "")}
+    return {v for v in values if len(v) >= 2 and v not in {"m", "f"}}
+
+
+def test_no_identifier_column_or_value_is_written(linked: tuple[Path, Path, dict]) -> None:
+    world, out, _ = linked
+    secrets = _identifier_values(world)
+    assert secrets  # the check below means nothing against an empty set
+    written: set[str] = set()
+    for path in out.glob("*.parquet"):
+        table = pq.read_table(path)
+        assert not set(table.column_names) & set(IDENTIFIERS)
+        for col in table.column_names:
+            written |= {str(v).strip().lower() for v in table.column(col).to_pylist() if v is not None}
+    text = (out / "quality.json").read_text().lower()
+    assert not written & secrets
+    quality = json.loads(text)
+    labels = {g for scopes in quality["evaluation"]["by_group"].values() for groups in scopes.values() for g in groups}
+    leaked = [s for s in secrets - labels if len(s) >= 4 and f'"{s}"' in text]  # 'white' is a surname too
+    assert leaked == []
+    assert sorted(p.name for p in out.iterdir()) == ["families.parquet", "quality.json", "spine.parquet"]
+
+
+def test_person_keys_are_not_a_function_of_identifiers(linked: tuple[Path, Path, dict], tmp_path: Path) -> None:
+    world, out, _ = linked
+    again = link_world(world, tmp_path, evaluate=False)
+    first = duckdb.sql(f"SELECT dataset, record_id, person_key FROM '{out / 'spine.parquet'}'").fetchall()
+    second = {(d, r): k for d, r, k in
+              duckdb.sql(f"SELECT dataset, record_id, person_key FROM '{again.spine_path}'").fetchall()}
+    same = sum(1 for d, r, k in first if second[(d, r)] == k)
+    assert same < 0.05 * len(first)  # a fresh shuffle each run, not a hash of a name
+
+
+# --- quality ----------------------------------------------------------------------------------------------
+
+
+def test_pairwise_f1_is_high_for_every_agency(linked: tuple[Path, Path, dict]) -> None:
+    quality = json.loads((linked[1] / "quality.json").read_text())
+    pairwise = quality["evaluation"]["pairwise"]
+    for dataset in ("prison", *AGENCIES):
+        assert pairwise[dataset]["f1"] >= 0.93, (dataset, pairwise[dataset])
+    assert pairwise["overall"]["precision"] >= 0.97
+
+
+def test_quality_reports_match_rates_groups_and_gaps(linked: tuple[Path, Path, dict]) -> None:
+    quality = linked[2]["result"].quality
+    assert set(quality["datasets"]) == {p.stem for p in linked[0].glob("*.parquet")}
+    for info in quality["datasets"].values():
+        assert 0.0 <= info["match_rate"] <= 1.0 and info["records"] > 0
+    assert quality["datasets"]["probation"]["match_rate"] > 0.9
+    evaluation = quality["evaluation"]
+    assert set(evaluation["by_group"]) == {"sex", "ethnicity", "age_band"}
+    assert {"Female", "Male"} <= set(evaluation["by_group"]["sex"]["overall"])
+    gap = evaluation["largest_gap"]["sex"]["overall"]["recall"]
+    assert 0.0 <= gap["gap"] < 0.1 and gap["lowest"] != gap["highest"]
+    assert evaluation["families"]["recall"] > 0.7
+
+
+def test_quality_rows_are_bundle_rows(linked: tuple[Path, Path, dict]) -> None:
+    rows = quality_rows(linked[2]["result"].quality)
+    assert rows and all(isinstance(r, LinkageQuality) for r in rows)
+    overall = {r.dataset: r for r in rows if r.group_type == "overall"}
+    assert overall["probation"].f1 is not None and overall["probation"].match_rate is not None
+    assert {r.group_type for r in rows} == {"overall", "sex", "ethnicity", "age_band"}
+
+
+def test_print_quality_draws_tables(linked: tuple[Path, Path, dict]) -> None:
+    from rich.console import Console
+
+    console = Console(record=True, width=100)
+    print_quality(linked[2]["result"].quality, console=console)
+    text = console.export_text()
+    assert "probation" in text and "Precision" in text and "Largest recall gap" in text
+
+
+def test_evaluation_notices_a_bad_spine(linked: tuple[Path, Path, dict], tmp_path: Path) -> None:
+    world, out, _ = linked
+    (tmp_path / "spine.parquet").write_bytes((out / "spine.parquet").read_bytes())
+    good = evaluate_against_truth(world, tmp_path)["pairwise"]["probation"]["f1"]
+    spine = pq.read_table(tmp_path / "spine.parquet")
+    keys = spine.column("person_key").to_pylist()
+    random.Random(1).shuffle(keys)  # links scattered at random: the evaluation must see it
+    pq.write_table(spine.set_column(2, "person_key", pa.array(keys, pa.int64())), tmp_path / "spine.parquet")
+    bad = evaluate_against_truth(world, tmp_path)["pairwise"]["probation"]["f1"]
+    assert good > 0.9 and bad < 0.2
+
+
+def test_pair_counting_on_a_hand_made_spine(tmp_path: Path) -> None:
+    """Truth: a = {p1, d1, d2}, b = {p2, d3}. Links: {p1, d1}, {d2}, {p2, d3, h1} with h1 truly alone."""
+    world = tmp_path / "world"
+    (world / "_truth").mkdir(parents=True)
+    pq.write_table(pa.table({"record_id": ["p1", "p2"], "sex": ["M", "F"]}), world / "prison.parquet")
+    truth = [("prison", "p1", "a"), ("dwp", "d1", "a"), ("dwp", "d2", "a"), ("prison", "p2", "b"),
+             ("dwp", "d3", "b"), ("hmrc", "h1", "c")]
+    pq.write_table(pa.table({"dataset": [t[0] for t in truth], "record_id": [t[1] for t in truth],
+                             "person_id": [t[2] for t in truth]}), world / "_truth" / "truth.parquet")
+    keys = {"p1": 1, "d1": 1, "d2": 2, "p2": 3, "d3": 3, "h1": 3}
+    pq.write_table(pa.table({"dataset": [t[0] for t in truth], "record_id": [t[1] for t in truth],
+                             "person_key": pa.array([keys[t[1]] for t in truth], pa.int64())}),
+                   tmp_path / "spine.parquet")
+    result = evaluate_against_truth(world, tmp_path)
+    overall = result["pairwise"]["overall"]
+    # True pairs: a has 3, b has 1 -> 4. Predicted: {p1,d1} 1 + {p2,d3,h1} 3 -> 4. Right: p1-d1, p2-d3 -> 2.
+    assert (overall["true_pairs"], overall["predicted_pairs"]) == (4, 4)
+    assert overall["precision"] == 0.5 and overall["recall"] == 0.5
+    dwp = result["pairwise"]["dwp"]  # pairs touching dwp: true 3 + 1 = 4; predicted 1 + 2 = 3; right 2
+    assert (dwp["true_pairs"], dwp["predicted_pairs"]) == (4, 3)
+    assert result["by_group"]["sex"]["overall"]["Female"]["recall"] == 1.0
+    assert result["by_group"]["sex"]["overall"]["Male"]["recall"] == pytest.approx(1 / 3, abs=1e-4)
+
+
+# --- inputs the project never saw ------------------------------------------------------------------------
+
+
+def _write_csv(rows: list[dict[str, object]], path: Path) -> None:
+    pacsv.write_csv(pa.Table.from_pylist(rows), path)
+
+
+def test_csv_extracts_with_absent_columns_and_empty_values(tmp_path: Path) -> None:
+    source = make_world(300, 5, tmp_path / "source")
+    world = tmp_path / "world"
+    world.mkdir()
+    cut = {"prison": [], "probation": ["postcode", "middle_names"], "dwp": ["first_name", "sex"],
+           "hmrc": list(IDENTIFIERS), "reoffending": ["date_of_birth"]}
+    for dataset, drop in cut.items():
+        table = pq.read_table(source / f"{dataset}.parquet")
+        rows = [{k: v for k, v in row.items() if k not in drop} for row in table.to_pylist()]
+        if dataset == "reoffending":
+            for row in rows:
+                row["sex"] = None  # a column present but empty throughout
+        _write_csv(rows, world / f"{dataset}.csv")
+    _write_csv([{"record_id": "x1"}, {"record_id": "x2"}], world / "empty_ids.csv")
+    _write_csv([{"record_id": "only", "first_name": None, "surname": None}], world / "one_null_row.csv")
+    out = tmp_path / "out"
+    result = link_world(world, out)
+    spine = pq.read_table(out / "spine.parquet")
+    expected = sum(len(pacsv.read_csv(p).column("record_id")) for p in world.glob("*.csv"))
+    assert spine.num_rows == expected == result.records
+    rates = result.quality["datasets"]
+    assert rates["probation"]["match_rate"] > 0.8 and rates["dwp"]["match_rate"] > 0.6
+    assert rates["hmrc"]["match_rate"] == 0.0  # no identifiers: nothing to link on, and nothing invented
+    assert "evaluation" not in result.quality  # no _truth folder
+
+
+def test_link_never_reads_truth(linked: tuple[Path, Path, dict], tmp_path: Path) -> None:
+    world, out, _ = linked
+    copy = tmp_path / "world"
+    copy.mkdir()
+    for path in world.glob("*.parquet"):
+        (copy / path.name).write_bytes(path.read_bytes())
+    (copy / "_truth").mkdir()
+    (copy / "_truth" / "truth.parquet").write_bytes(b"not parquet: reading this would fail")
+    (copy / "_junk.parquet").write_bytes(b"nor this")
+    result = link_world(copy, tmp_path / "out", evaluate=False)
+    assert result.records == pq.read_metadata(out / "spine.parquet").num_rows
+    assert "evaluation" not in result.quality
+    original = json.loads((out / "quality.json").read_text())["datasets"]
+    for dataset, info in result.quality["datasets"].items():
+        assert abs(info["match_rate"] - original[dataset]["match_rate"]) < 0.02
+
+
+def test_missing_cohort_is_a_plain_error(tmp_path: Path) -> None:
+    pq.write_table(pa.table({"record_id": ["a"]}), tmp_path / "dwp.parquet")
+    with pytest.raises(LinkageInputError, match="no prison extract"):
+        link_world(tmp_path, tmp_path / "out")
+
+
+def test_other_cohort_names_work(tmp_path: Path) -> None:
+    source = make_world(200, 3, tmp_path / "source")
+    world = tmp_path / "world"
+    world.mkdir()
+    for name in ("prison", "dwp"):
+        (world / ("releases.parquet" if name == "prison" else "dwp.parquet")).write_bytes(
+            (source / f"{name}.parquet").read_bytes())
+    result = link_world(world, tmp_path / "out", cohort="releases")
+    assert result.quality["datasets"]["dwp"]["match_rate"] > 0.8
+
+
+# --- standardisation ----------------------------------------------------------------------------------------
+
+
+def test_standardisation_of_names_dates_postcodes_and_sex() -> None:
+    con = duckdb.connect()
+    raw = con.sql("""SELECT * FROM (VALUES
+        (1, ' O''Brien-Smith ', 'BILL', '25/12/1980', 'male', 'sw1a1aa'),
+        (2, 'obrien smith', 'william', '1980-12-25', 'M', 'SW1A 1AA'),
+        (3, NULL, '', '1980-25-12', 'x', 'nonsense')) t(record_id, surname, first_name, date_of_birth, sex, postcode)""")
+    standardise_table(con, raw, "std")
+    rows = con.sql("SELECT surname, first_name, dob, dob_m, sex, postcode, list_contains(fn_variants, 'william') "
+                   "FROM std ORDER BY record_id").fetchall()
+    assert rows[0] == ("obriensmith", "bill", "1980-12-25", "12", "M", "SW1A 1AA", True)
+    assert rows[1][:6] == ("obriensmith", "william", "1980-12-25", "12", "M", "SW1A 1AA")
+    assert rows[2] == (None, None, "1980-25-12", "25", None, None, None)  # a transposed date is kept as typed
+
+
+def test_soundex_and_nicknames() -> None:
+    assert soundex("Robert") == soundex("Rupert") == "R163"
+    assert soundex("Smith") == soundex("Smyth") == "S530"
+    assert soundex("") is None
+    assert "william" in name_variants("Bill")
+    assert "elizabeth" in name_variants("liz")
+    assert name_variants("zebedee") == ["zebedee"]
+
+
+def test_linkage_core_does_not_import_the_ui() -> None:
+    code = ("import sys, linkage_core.linkage; "
+            "bad = [m for m in ('textual', 'rich', 'bold_tui') if m in sys.modules]; print(bad); sys.exit(bool(bad))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
