@@ -40,8 +40,10 @@ def _linked_view(engine: Engine, dataset: str, raw: str, keep_sex: bool = False)
     if keep_sex and "sex" in engine.columns(raw):
         columns.append("sex")
     select = ", ".join(f"r.{c}" for c in columns if c != "record_id")
+    # row_order: a stable order for analysis that does not depend on the random person keys.
     engine.execute(
-        f"CREATE OR REPLACE TABLE {dataset} AS SELECT s.person_key, s.match_probability, {select} "
+        f"CREATE OR REPLACE TABLE {dataset} AS SELECT s.person_key, s.match_probability, "
+        f"ROW_NUMBER() OVER (ORDER BY CAST(r.record_id AS VARCHAR)) AS row_order, {select} "
         f"FROM {raw} r JOIN spine s ON s.dataset = '{dataset}' AND s.record_id = CAST(r.record_id AS VARCHAR)"
     )
 
@@ -79,7 +81,8 @@ def _people(engine: Engine, datasets: list[str]) -> None:
         CREATE OR REPLACE TABLE releases AS
         SELECT * FROM (
             SELECT p.*, {_date('p.release_date')} AS released,
-                   ROW_NUMBER() OVER (PARTITION BY p.person_key ORDER BY {_date('p.release_date')}) AS release_rank
+                   ROW_NUMBER() OVER (PARTITION BY p.person_key ORDER BY {_date('p.release_date')}, p.row_order)
+                       AS release_rank
             FROM prison p
         ) WHERE release_rank = 1
     """)
@@ -162,7 +165,7 @@ def _children(engine: Engine, datasets: list[str], has_families: bool) -> None:
     """One row per child known to schools or councils, with whether a parent was in the cohort."""
     parts = []
     if "dfe" in datasets:
-        parts.append("""SELECT person_key, MAX(school_year) AS school_year, AVG(attendance_rate) * 100 AS attendance_rate,
+        parts.append("""SELECT person_key, MIN(row_order) AS row_order, MAX(school_year) AS school_year, AVG(attendance_rate) * 100 AS attendance_rate,
                         MAX(CASE WHEN persistent_absence THEN 1 ELSE 0 END) AS persistent_absence,
                         SUM(COALESCE(suspensions, 0)) AS suspensions,
                         MAX(CASE WHEN permanent_exclusion THEN 1 ELSE 0 END) AS permanent_exclusion,
@@ -170,7 +173,7 @@ def _children(engine: Engine, datasets: list[str], has_families: bool) -> None:
                         1 AS in_school_data, 0 AS in_council_data, 0 AS children_in_need, 0 AS early_help
                         FROM dfe WHERE record_type = 'pupil' GROUP BY person_key""")
     if "local_authority" in datasets:
-        parts.append("""SELECT person_key, NULL, NULL, NULL, NULL, NULL, NULL, 0, 1,
+        parts.append("""SELECT person_key, 1000000000 + MIN(row_order), NULL, NULL, NULL, NULL, NULL, NULL, 0, 1,
                         MAX(CASE WHEN children_in_need THEN 1 ELSE 0 END),
                         MAX(CASE WHEN early_help THEN 1 ELSE 0 END)
                         FROM local_authority GROUP BY person_key""")
@@ -182,7 +185,7 @@ def _children(engine: Engine, datasets: list[str], has_families: bool) -> None:
         CREATE OR REPLACE TABLE children AS
         SELECT u.person_key, {parent_col} AS parent_person_key,
                CASE WHEN {parent_col} IS NOT NULL AND {parent_col} IN (SELECT person_key FROM people)
-                    THEN 1 ELSE 0 END AS parent_in_cohort,
+                    THEN 1 ELSE 0 END AS parent_in_cohort, MIN(u.row_order) AS row_order,
                MAX(school_year) AS school_year, AVG(attendance_rate) AS attendance_rate,
                MAX(persistent_absence) AS persistent_absence, MAX(suspensions) AS suspensions,
                MAX(permanent_exclusion) AS permanent_exclusion, MAX(attainment_expected) AS attainment_expected,

@@ -36,7 +36,7 @@ _COLUMNS = ("person_key, age_at_release, sentence_months, prior_offences, sex, e
 
 
 def _compute(self, engine) -> list[FindingDraft]:
-    frame = engine.arrow(f"SELECT {_COLUMNS} FROM people ORDER BY person_key").to_pandas()
+    frame = engine.arrow(f"SELECT {_COLUMNS} FROM people ORDER BY row_order").to_pandas()
     taken = engine.arrow("SELECT person_key, course_type, course_level, course_completed FROM courses").to_pandas()
     drafts: list[FindingDraft] = []
     for order, (course, words) in enumerate(COURSES.items()):

@@ -13,7 +13,7 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
     month_cols = ", ".join(f"employed_m{m}" for m in MONTHS)
     frame = engine.arrow(
         f"SELECT person_key, {month_cols}, employed_6m, employed_1y, days_to_job, days_to_benefit_claim, "
-        f"offence_group, sentence_length, age_band, region, prior_qualification FROM people ORDER BY person_key"
+        f"offence_group, sentence_length, age_band, region, prior_qualification FROM people ORDER BY row_order"
     ).to_pandas()
     order = {**C.ORDER, "prior_qualification": QUALIFICATIONS}
     covered = "It covers people released in the period whose prison record was found."

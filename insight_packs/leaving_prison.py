@@ -31,7 +31,7 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
               "employed_before_custody", "region", "age_band", "sentence_length", "reoffended_12m",
               "days_to_reoffence"] + [col for col, _, _ in SERVICES.values()]
     frame = engine.arrow(f"SELECT {', '.join(c for c in wanted if c in available)} FROM people "
-                         "ORDER BY person_key").to_pandas()
+                         "ORDER BY row_order").to_pandas()
     drafts: list[FindingDraft] = []
     for order, (service, (column, name, reached)) in enumerate(SERVICES.items()):
         if column not in frame:

@@ -677,3 +677,24 @@ def test_person_first_language():
     words = re.compile(r"\b(offenders?|ex-offenders?|criminals?|convicts?)\b", re.I)
     for path in SOURCES + [Path(ap.__file__).parent / "check.py"]:
         assert not words.search(path.read_text()), path
+
+
+def test_a_not_available_cell_alone_in_a_breakdown_is_not_a_leak() -> None:
+    """'[x] not available' hides no one, so it needs no complementary suppression (children over 18)."""
+    from linkage_core.disclosure.check import check
+    from linkage_core.schema import DisclosurePolicy, Estimate, Finding, SuppressionReason
+
+    policy = DisclosurePolicy()
+    finding = Finding(id="f", pack_id="p", title="t", headline="h", measure="m", treated_label="t",
+                      can_say=[], cannot_say=[], method="m")
+    cells = [Estimate(id="a", finding_id="f", treated_n=100, treated_events=40, treated_value=0.4),
+             Estimate(id="b", finding_id="f", breakdown="age", group="Under 18", treated_n=100, treated_events=40,
+                      treated_value=0.4),
+             Estimate(id="c", finding_id="f", breakdown="age", group="Over 18", suppressed=True,
+                      suppression_reason=SuppressionReason.NOT_AVAILABLE)]
+    assert check([finding], cells, policy).passed
+    under = cells[1].model_copy(update={"treated_n": 60, "treated_events": 25, "treated_value": 25 / 60})
+    leaky = [cells[0], under, cells[2].model_copy(update={"suppression_reason": SuppressionReason.TOO_FEW_PEOPLE}),
+             Estimate(id="d", finding_id="f", breakdown="age", group="Other", treated_n=35, treated_events=15,
+                      treated_value=15 / 35)]
+    assert not check([finding], leaky, policy).passed

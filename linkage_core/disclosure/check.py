@@ -125,6 +125,9 @@ def _policy_rules(policy: DisclosurePolicy) -> tuple[RuleResult, ...]:
     )
 
 
+_NOTHING_HIDDEN = {SuppressionReason.NOT_AVAILABLE, SuppressionReason.NOT_APPLICABLE}
+
+
 def _secondary_problems(estimates: list[Estimate], policy: DisclosurePolicy,
                         not_parts: Collection[str] = ()) -> tuple[int, list[str]]:
     """A breakdown with exactly one hidden group, next to a shown overall figure, gives the hidden one away.
@@ -142,6 +145,8 @@ def _secondary_problems(estimates: list[Estimate], policy: DisclosurePolicy,
     problems = []
     slack = 0 if policy.cell_key_perturbation else policy.rounding_base // 2
     for breakdown, group in sorted(by_breakdown.items()):
+        # A figure that does not exist ([x] not available, [z] not applicable) hides no one.
+        group = [e for e in group if e.suppression_reason not in _NOTHING_HIDDEN]
         hidden = [e for e in group if e.suppressed]
         shown_n = sum(e.treated_n or 0 for e in group if not e.suppressed)
         is_split = len(group) >= 2 and overall_n is not None and shown_n <= overall_n + slack * len(group) + 2
