@@ -9,12 +9,18 @@ in one ``dedupe_only`` model. Duplicates inside the cohort are found by a cohort
 All accepted links are clustered by connected components and each cluster gets a random key.
 
 The star keeps the work near-linear: no agency is compared with another agency, except for the
-residual records that matched no one, which are few.
+records that matched no one, and every blocking rule keys on more than one field (see ``settings``).
+
+Two things are learnt once and shared. u (chance agreement) is sampled on the cohort: it describes the
+population, not the pair of extracts. m is trained by EM for every pair, but checked: a pair of extracts
+with no people in common (children's records against adults') teaches EM to call families matches, and
+then the cohort's m is used instead (``_check_m``).
 """
 
 from __future__ import annotations
 
 import copy
+import itertools
 import logging
 import re
 import tempfile
@@ -281,7 +287,7 @@ def _link_residual(con: duckdb.DuckDBPyConnection, db: Any, others: list[_Table]
     preds.drop_table_from_database_and_remove_from_cache()
 
 
-_REGISTRATIONS = iter(range(10**9))
+_REGISTRATIONS = itertools.count()
 
 
 UValues = dict[tuple[str, str], float]
@@ -305,12 +311,6 @@ def _predict(db: Any, tables: list[_Table], link_type: model.LinkType, available
               for t in tables]
     linker = Linker(inputs if len(inputs) > 1 else inputs[0], settings, log_level=None)
     _train(linker, available, tables, u_values, m_values)
-    import os
-    if os.environ.get("BOLD_DEBUG"):
-        print(tables[-1].dataset, linker._settings_obj._probability_two_random_records_match)
-        for c in linker._settings_obj.comparisons:
-            for l in c._comparison_levels_excluding_null:
-                print(f"  {c.output_column_name:14s} {l.label_for_charts[:40]:40s} m={l.m_probability:.4g} u={l.u_probability:.4g} bf={l.m_probability/l.u_probability:.4g}")
     return linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
 
 
