@@ -8,10 +8,22 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from linkage_core.bundle.reader import Bundle, inspect, open_bundle
+from typing import TYPE_CHECKING
+
+from linkage_core.bundle.files import inspect
 from linkage_core.errors import BoldError, DisclosureViolation, MissingExtra, UsageError
 
-from bold_tui import render, secrets
+from bold_tui import secrets
+
+if TYPE_CHECKING:
+    from linkage_core.bundle.reader import Bundle
+
+
+def open_bundle(*args, **kwargs) -> Bundle:
+    """The reader, imported on first use: the app's first screen does not need the schema models."""
+    from linkage_core.bundle.reader import open_bundle as reader_open
+
+    return reader_open(*args, **kwargs)
 
 
 def _out(text: str) -> None:
@@ -113,6 +125,8 @@ def cmd_trust(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from bold_tui import render
+
     with _opened(args.file, args.trust, args.keyfile) as bundle:
         _out(render.dumps(render.list_json(bundle)) if args.format == "json" else render.list_text(bundle))
     return 0
@@ -121,6 +135,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     if not args.all and not args.finding_id:
         raise UsageError("Name a finding to show (see: bold list), or use --all.")
+    from bold_tui import render
+
     with _opened(args.file, args.trust, args.keyfile) as bundle:
         if args.all:
             findings = bundle.findings()

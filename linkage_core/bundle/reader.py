@@ -14,10 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from linkage_core.bundle import tables
-from linkage_core.bundle.envelope import Envelope, Secret, parse
+from linkage_core.bundle.envelope import Envelope, Secret
+from linkage_core.bundle.files import inspect, read_file  # noqa: F401 - part of the reader's API
 from linkage_core.bundle.keys import PublicKey, TrustStore
 from linkage_core.disclosure.rules import estimate_problems, finding_problems
-from linkage_core.errors import BoldError, CorruptBundle, NotABundle, UnsupportedVersion
+from linkage_core.errors import BoldError, CorruptBundle, UnsupportedVersion
 from linkage_core.schema import (
     SCHEMA_VERSION,
     DatasetProvenance,
@@ -29,23 +30,6 @@ from linkage_core.schema import (
     Pack,
     SuppressionReason,
 )
-
-
-def read_file(path: Path | str) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except IsADirectoryError:
-        raise NotABundle(f"{path} is a folder, not a BOLD bundle.") from None
-    except FileNotFoundError:
-        raise BoldError(f"There is no file at {path}.") from None
-    except OSError as exc:
-        raise BoldError(f"{path} could not be read ({exc.strerror}).") from None
-
-
-def inspect(path: Path | str, trust: TrustStore) -> tuple[Envelope, PublicKey]:
-    """Check layout, integrity and signature without any secret."""
-    envelope = parse(read_file(path))
-    return envelope, envelope.verify(trust)
 
 
 class Bundle:

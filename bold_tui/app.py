@@ -1,0 +1,252 @@
+"""The BOLD Insights app: an unlock screen, then packs, findings and the promises that govern them.
+
+The app owns the one unlocked ``Bundle`` and is the only thing that closes it: screens read it through
+``app.bundle`` and never keep their own reference, so locking (by key or when idle) drops every decrypted
+figure at once. Screens other than the unlock screen are imported when first needed, to keep start-up fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from time import monotonic
+from typing import TYPE_CHECKING
+
+from textual import events
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from bold_tui.search import FindingSearch
+from bold_tui.settings import Settings
+from bold_tui.themes import HIGH_CONTRAST, register_themes
+
+if TYPE_CHECKING:
+    from linkage_core.bundle.envelope import Secret
+    from linkage_core.bundle.keys import TrustStore
+    from linkage_core.bundle.reader import Bundle
+    from linkage_core.schema import Pack
+
+#: How often the idle lock looks at the clock. Locking up to this late is fine; polling costs nothing.
+IDLE_CHECK_SECONDS = 5.0
+
+#: Actions that need an unlocked bundle: hidden from the footer and refused while locked.
+_NEEDS_BUNDLE = {"search", "lock", "glossary", "provenance", "compare"}
+
+
+class BoldApp(App[int]):
+    """Reads one sealed bundle; shows aggregate findings only; sends nothing anywhere."""
+
+    TITLE = "BOLD Insights"
+    CSS_PATH = "styles/app.tcss"
+    COMMANDS = App.COMMANDS | {FindingSearch}
+    COMMAND_PALETTE_DISPLAY = "^p"
+
+    BINDINGS = [
+        Binding("w", "will_wont", "will/won't"),
+        Binding("f2", "will_wont", "will/won't", show=False, priority=True),
+        Binding("question_mark", "help", "help", key_display="?"),
+        Binding("f1", "help", "help", show=False, priority=True),
+        Binding("slash", "search", "search", key_display="/"),
+        Binding("i", "provenance", "about data", show=False),
+        Binding("g", "glossary", "glossary", show=False),
+        Binding("c", "compare", "compare pinned", show=False),
+        Binding("t", "toggle_contrast", "high contrast", show=False),
+        Binding("ctrl+l", "lock", "lock", priority=True),
+        Binding("q", "quit", "quit"),
+    ]
+
+    def __init__(self, path: Path | None, trust: TrustStore, *, demo: bool = False,
+                 secret: Secret | None = None, lab_only: bool = False) -> None:
+        super().__init__()
+        self.bundle_path = path
+        self.trust = trust
+        self.demo = demo
+        self.lab_only = lab_only
+        # A secret from the environment opens the bundle once, at start. After a lock the person types it:
+        # re-using it silently would make the lock meaningless.
+        self._start_secret: Secret | None = secret
+        self.bundle: Bundle | None = None
+        self.pins: list[str] = []
+        self.current_pack: Pack | None = None
+        self.settings = Settings.load()
+        self._last_activity = monotonic()
+        register_themes(self)
+        if self.settings.high_contrast:
+            self.theme = HIGH_CONTRAST
+        if demo:
+            self.sub_title = "synthetic demo data"
+
+    # -- start and the unlocked session ---------------------------------------------------------------------
+    def on_mount(self) -> None:
+        if self.lab_only or self.bundle_path is None:
+            from bold_tui.screens.lab import LabScreen
+
+            self.push_screen(LabScreen())
+            return
+        self.push_screen(self._unlock_screen())
+        self.set_interval(IDLE_CHECK_SECONDS, self._lock_if_idle)
+
+    def _unlock_screen(self) -> Screen:
+        from bold_tui.screens.unlock import UnlockScreen
+
+        secret, self._start_secret = self._start_secret, None
+        assert self.bundle_path is not None
+        return UnlockScreen(self.bundle_path, demo=self.demo, secret=secret)
+
+    async def unlocked(self, bundle: Bundle) -> None:
+        """Called by the unlock screen once the bundle is open: from here on the app owns it."""
+        from bold_tui.screens.home import HomeScreen
+
+        if self.bundle is not None:
+            self.bundle.close()
+        self.bundle = bundle
+        self.demo = self.demo or bundle.is_demo
+        if self.demo:
+            self.sub_title = "synthetic demo data"
+        self._last_activity = monotonic()
+        await self.switch_screen(HomeScreen())
+        self.refresh_bindings()
+
+    def on_unmount(self) -> None:
+        if self.bundle is not None:
+            self.bundle.close()
+            self.bundle = None
+
+    def open_finding(self, finding_id: str) -> None:
+        """Open a finding from anywhere (home, search, compare)."""
+        from bold_tui.screens.finding import FindingScreen
+
+        if self.bundle is None:
+            return
+        try:
+            finding = self.bundle.finding(finding_id)
+        except KeyError:
+            self.notify("That finding is not in this bundle.", severity="warning")
+            return
+        self.push_screen(FindingScreen(finding))
+
+    # -- actions every screen shares ------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in _NEEDS_BUNDLE:
+            return self.bundle is not None
+        return True
+
+    def action_will_wont(self) -> None:
+        from bold_tui.screens.will_wont import WillWontScreen
+
+        if isinstance(self.screen, WillWontScreen):
+            self.pop_screen()
+            return
+        self.push_screen(WillWontScreen(self.current_pack))
+
+    def action_help(self) -> None:
+        from bold_tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()
+            return
+        self.push_screen(HelpScreen())
+
+    def action_search(self) -> None:
+        self.action_command_palette()
+
+    def action_command_palette(self) -> None:
+        """The palette searches findings; while locked it offers only the app's own commands."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            hint = "Search findings, or type a command…" if self.bundle is not None else "Type a command…"
+            self.push_screen(CommandPalette(placeholder=hint, id="--command-palette"))
+
+    def action_provenance(self) -> None:
+        from bold_tui.screens.provenance import ProvenanceScreen
+
+        if self.bundle is not None and not isinstance(self.screen, ProvenanceScreen):
+            self.push_screen(ProvenanceScreen())
+
+    def action_glossary(self) -> None:
+        from bold_tui.screens.glossary import GlossaryScreen
+
+        if self.bundle is not None and not isinstance(self.screen, GlossaryScreen):
+            self.push_screen(GlossaryScreen())
+
+    def action_compare(self) -> None:
+        from bold_tui.screens.compare import CompareScreen
+
+        if self.bundle is None:
+            return
+        if len(self.pins) < 2:
+            self.notify("Pin two findings first: press p on a finding, then on another.", timeout=4)
+            return
+        if not isinstance(self.screen, CompareScreen):
+            self.push_screen(CompareScreen(self.pins[0], self.pins[1]))
+
+    def toggle_pin(self, finding_id: str) -> None:
+        """Keep at most two pins: the newest replaces the oldest, so comparing is always one key away."""
+        if finding_id in self.pins:
+            self.pins.remove(finding_id)
+            self.notify("Unpinned this finding.", timeout=3)
+            return
+        self.pins.append(finding_id)
+        del self.pins[:-2]
+        more = "Press c to compare the two pinned findings." if len(self.pins) == 2 else "Pin one more to compare."
+        self.notify(f"Pinned. {more}", timeout=4)
+
+    def action_toggle_contrast(self) -> None:
+        self.settings.high_contrast = not self.settings.high_contrast
+        self.theme = HIGH_CONTRAST if self.settings.high_contrast else "textual-dark"
+        saved = self.settings.save()
+        state = "on" if self.settings.high_contrast else "off"
+        self.notify(f"High contrast {state}." + ("" if saved else " (Could not save this choice.)"), timeout=3)
+
+    async def action_lock(self) -> None:
+        """Drop the decrypted bundle now: close it, forget every screen that showed it, ask again."""
+        if self.bundle is None:
+            return
+        bundle, self.bundle = self.bundle, None
+        self.pins.clear()
+        self.current_pack = None
+        while len(self.screen_stack) > 2:
+            await self.pop_screen()
+        await self.switch_screen(self._unlock_screen())
+        bundle.close()
+        self.refresh_bindings()
+        self.notify("Locked. The figures were dropped from memory.", timeout=4)
+
+    def _lock_if_idle(self) -> None:
+        minutes = self.settings.idle_lock_minutes
+        if self.bundle is None or minutes <= 0:
+            return
+        if monotonic() - self._last_activity >= minutes * 60:
+            self.run_worker(self.action_lock(), group="lock", exclusive=True)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
+            self._last_activity = monotonic()
+        await super().on_event(event)
+
+    # -- the command palette's own commands -----------------------------------------------------------------
+    def action_lab(self) -> None:
+        """The anonymisation lab reads no bundle, so it works while locked too."""
+        from bold_tui.screens.lab import LabScreen
+
+        if not isinstance(self.screen, LabScreen):
+            self.push_screen(LabScreen())
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Only commands that make sense here: Textual's screenshot would write decrypted figures to disk."""
+        yield SystemCommand("What BOLD will and won't do", "Our promises, and this app's", self.action_will_wont)
+        yield SystemCommand("Help", "Every key in the app", self.action_help)
+        if self.bundle is not None:
+            yield SystemCommand("About this data", "Datasets, linkage quality, disclosure rules, signature",
+                                self.action_provenance)
+            yield SystemCommand("Glossary", "Plain meanings of the words the findings use", self.action_glossary)
+            yield SystemCommand("Compare pinned findings", "Two pinned findings side by side", self.action_compare)
+            yield SystemCommand("Lock now", "Drop the figures from memory and ask for the passphrase",
+                                self.action_lock)
+        yield SystemCommand("Anonymisation lab", "Watch protections stop a differencing attack, on made-up people",
+                            self.action_lab)
+        yield SystemCommand("High contrast on/off", "Stronger colours, remembered next time",
+                            self.action_toggle_contrast)
+        yield SystemCommand("Quit", "Close the app", self.action_quit)

@@ -1,0 +1,32 @@
+"""The glossary (``g``): the plain meaning of each word the findings use, shipped inside the bundle."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from bold_tui.widgets.demo_banner import DemoBanner
+from bold_tui.widgets.plain import Plain
+
+
+class GlossaryScreen(Screen[None]):
+    CSS_PATH = "../styles/panel.tcss"
+    AUTO_FOCUS = "#glossary-body"
+
+    BINDINGS = [Binding("escape", "app.pop_screen", "back")]
+
+    def compose(self) -> ComposeResult:
+        entries = self.app.bundle.glossary()  # type: ignore[attr-defined]
+        yield DemoBanner("Glossary")
+        with VerticalScroll(id="glossary-body"):
+            if not entries:
+                yield Plain("This bundle has no glossary.")
+            for entry in entries:
+                text = Text.assemble((entry.term, "bold"))
+                text.append(f"\n{entry.definition}")
+                yield Plain(text, classes="entry")
+        yield Footer(show_command_palette=False, compact=True)

@@ -1,0 +1,230 @@
+"""The app driven by keys, as a person at an 80x24 terminal would: unlock, read, check the promises, lock."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from pathlib import Path
+
+import pytest
+
+from bold_tui.app import BoldApp
+from linkage_core.bundle.keys import TrustStore
+from tests.conftest import PASSPHRASE
+
+
+
+def pilot_test(test):
+    """Run an async Pilot test with asyncio.run: no async pytest plugin is needed."""
+
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        return asyncio.run(test(*args, **kwargs))
+
+    return run
+
+
+def screen_text(app: BoldApp) -> str:
+    """Everything on screen now, as plain text lines."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def wait_for(pilot, condition, timeout: float = 10.0) -> None:
+    steps = int(timeout / 0.05)
+    for _ in range(steps):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("timed out waiting for the app")
+
+
+async def unlock(pilot, app: BoldApp, passphrase: str = PASSPHRASE, *, type_it: bool = False) -> None:
+    """Put the passphrase in the box (typing every key only where typing is the point) and press Enter."""
+    if type_it:
+        await pilot.press(*passphrase)
+    else:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "UnlockScreen")
+        app.screen.query_one("#passphrase").value = passphrase
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: type(app.screen).__name__ == "HomeScreen")
+    await pilot.pause()
+
+
+def make_app(bundle_file: Path, trust: TrustStore, *, demo: bool = False, secret=None) -> BoldApp:
+    return BoldApp(bundle_file, trust, demo=demo, secret=secret)
+
+
+@pilot_test
+async def test_unlock_pack_finding_will_wont(bundle_file: Path, trust: TrustStore) -> None:
+    app = make_app(bundle_file, trust, demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "passphrase" in text.lower()
+        assert "Its passphrase is: synthetic-demo" in text
+        assert "SYNTHETIC DEMO DATA" in text
+        await unlock(pilot, app)
+        text = screen_text(app)
+        assert "prison" in text.lower()
+        assert "SYNTHETIC DEMO DATA" in text
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "FindingScreen")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "95% interval" in text
+        assert "SYNTHETIC DEMO DATA" in text
+        assert "yes" in text or "no" in text
+        await pilot.press("w")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "WillWontScreen")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "won't" in text.lower()
+        assert "SYNTHETIC DEMO DATA" in text
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "FindingScreen")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "HomeScreen")
+
+
+@pilot_test
+async def test_pack_notes_join_the_will_wont_panel(bundle_file: Path, trust: TrustStore) -> None:
+    app = make_app(bundle_file, trust)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot, app)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "FindingScreen")
+        pack = app.current_pack
+        assert pack is not None
+        await pilot.press("w")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "WillWontScreen")
+        assert app.screen.pack == pack
+
+
+@pilot_test
+async def test_wrong_passphrase_shows_a_sentence_and_allows_retry(bundle_file: Path, trust: TrustStore) -> None:
+    app = make_app(bundle_file, trust)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"not it", "enter")
+        await wait_for(pilot, lambda: "does not open this bundle" in screen_text(app))
+        text = screen_text(app)
+        assert "Traceback" not in text
+        assert "Its passphrase is" not in text  # only the demo shows its passphrase
+        box = app.screen.query_one("#passphrase")
+        assert not box.disabled and box.value == "" and app.focused is box
+        await unlock(pilot, app, type_it=True)
+        assert app.bundle is not None
+
+
+@pilot_test
+async def test_unlocking_state_is_shown_while_the_key_is_derived(bundle_file: Path, trust: TrustStore,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from linkage_core.bundle import reader
+
+    release = threading.Event()
+    real_open = reader.open_bundle
+
+    def slow_open(*args, **kwargs):
+        release.wait(30)
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(reader, "open_bundle", slow_open)
+    app = make_app(bundle_file, trust)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*PASSPHRASE, "enter")
+        await wait_for(pilot, lambda: "Unlocking" in screen_text(app))
+        await pilot.press("x")  # the screen still answers keys while the key is derived
+        release.set()
+        await wait_for(pilot, lambda: app.bundle is not None)
+
+
+@pilot_test
+async def test_w_and_help_from_the_unlock_screen(bundle_file: Path, trust: TrustStore) -> None:
+    app = make_app(bundle_file, trust)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "WillWontScreen")
+        assert "won't" in screen_text(app).lower()
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "UnlockScreen")
+        await pilot.press("escape", "w")  # leave the passphrase box, then the plain key works
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "WillWontScreen")
+        await pilot.press("w")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "UnlockScreen")
+        await pilot.press("escape", "question_mark")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
+        assert "every key" in screen_text(app).lower()
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "UnlockScreen")
+        await pilot.press("enter")  # back into the box
+        await unlock(pilot, app)
+
+
+@pilot_test
+async def test_ctrl_l_locks_and_closes_the_bundle(bundle_file: Path, trust: TrustStore) -> None:
+    app = make_app(bundle_file, trust)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot, app)
+        bundle = app.bundle
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "FindingScreen")
+        await pilot.press("w")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "WillWontScreen")
+        await pilot.press("ctrl+l")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "UnlockScreen")
+        assert app.bundle is None and bundle is not None and bundle.closed
+        assert len(app.screen_stack) == 2
+        assert "passphrase" in screen_text(app).lower()
+        await unlock(pilot, app)
+
+
+@pilot_test
+async def test_secret_from_environment_unlocks_once(bundle_file: Path, trust: TrustStore) -> None:
+    app = make_app(bundle_file, trust, secret=PASSPHRASE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "HomeScreen")
+        await pilot.press("ctrl+l")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "UnlockScreen")
+        await pilot.pause(0.3)
+        assert app.bundle is None  # a lock is not undone by the environment's secret
+
+
+@pilot_test
+async def test_bundle_error_at_unlock_is_one_sentence(tmp_path: Path, trust: TrustStore) -> None:
+    bad = tmp_path / "bad.bold"
+    bad.write_text("not a bundle")
+    app = make_app(bad, trust)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"anything", "enter")
+        await wait_for(pilot, lambda: "not a BOLD bundle" in screen_text(app) or "damaged" in screen_text(app))
+        assert "Traceback" not in screen_text(app)
+
+
+@pilot_test
+async def test_q_quits(bundle_file: Path, trust: TrustStore) -> None:
+    app = make_app(bundle_file, trust)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot, app)
+        bundle = app.bundle
+        await pilot.press("q")
+        await pilot.pause()
+    assert not app.is_running
+    assert bundle is not None and bundle.closed
+
+
+@pytest.mark.parametrize("size", [(40, 12), (20, 6)])
+@pilot_test
+async def test_tiny_terminal_does_not_crash(bundle_file: Path, trust: TrustStore, size) -> None:
+    app = make_app(bundle_file, trust, demo=True)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await unlock(pilot, app)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "FindingScreen")
+        await pilot.press("b", "b", "pagedown", "w")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "WillWontScreen")
+        await pilot.press("escape", "question_mark")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
+        await pilot.press("escape", "escape")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "HomeScreen")
