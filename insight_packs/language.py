@@ -80,6 +80,8 @@ def can_say(c: Comparison) -> list[str]:
             lines.append(f"To tell, about {c.needed_per_group:,} people would be needed in each group.")
         elif c.needed_per_group:
             lines.append("The two groups are so alike that far more people than exist would be needed to tell.")
+        else:
+            lines.append("The shares were the same. More people would need to be analysed to tell.")
     return lines
 
 
