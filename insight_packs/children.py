@@ -55,7 +55,11 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
     if school.empty:
         return drafts
     treated = (school.parent_in_cohort == 1).to_numpy()
-    result = match(school, treated, numeric=("school_year",), categorical=("sex",), seed=300)
+    # Compare with children whose council record names a parent outside the cohort: a child with no council
+    # record cannot be linked to a parent at all, so counting them as "no parent in prison" would blur the gap.
+    council_known = (school.in_council_data == 1).to_numpy()
+    result = match(school, treated, council_known, numeric=("school_year",), categorical=("sex", "region"),
+                   seed=300)
     for i, (outcome, (kind, measure, verb, better)) in enumerate(OUTCOMES.items()):
         cells = C.matched_cells(school, result, outcome, kind, ("age_group",), {"age_group": AGE_GROUPS})
         cells.append(Cell("age_group", "Over 18", kind, Side(n=0), method="not in school records"))
@@ -64,13 +68,15 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
             measure=measure, treated_label="Children with a parent who left prison",
             comparison_label="Similar children", phrasing=Phrasing(
                 "children with a parent who left prison", "similar children of the same age", verb, better),
-            cells=cells, method="Matched on school year and sex; 1:1 nearest neighbour",
+            cells=cells, method=("Matched on school year, sex and the school's region, against children known to a council; "
+                    "1:1 nearest neighbour"),
             attrition=[("Children in school records", len(school)),
                        ("With a parent who left prison", int(treated.sum())),
                        ("Matched to a similar child", result.matched)],
             balance_ok=result.balanced, order=10 + i,
-            caveats=["Children in the comparison group may also have a parent in prison that the data did not "
-                     "find."], **common))
+            caveats=["The comparison children are known to a council, which named a parent who was not in prison.",
+                     "Some of them may still have a parent who left prison that the data did not find. That "
+                     "would make the gap look smaller than it is."], **common))
     support = frame[(frame.parent_in_cohort == 1)]
     for j, (column, label) in enumerate((("children_in_need", "Known to the council as a child in need"),
                                          ("early_help", "Got early help from the council"))):

@@ -165,7 +165,8 @@ def _children(engine: Engine, datasets: list[str], has_families: bool) -> None:
     """One row per child known to schools or councils, with whether a parent was in the cohort."""
     parts = []
     if "dfe" in datasets:
-        parts.append("""SELECT person_key, MIN(row_order) AS row_order, MAX(school_year) AS school_year, AVG(attendance_rate) * 100 AS attendance_rate,
+        parts.append("""SELECT person_key, MIN(row_order) AS row_order, MAX(region) AS region, MAX(sex) AS sex,
+                        MAX(school_year) AS school_year, AVG(attendance_rate) * 100 AS attendance_rate,
                         MAX(CASE WHEN persistent_absence THEN 1 ELSE 0 END) AS persistent_absence,
                         SUM(COALESCE(suspensions, 0)) AS suspensions,
                         MAX(CASE WHEN permanent_exclusion THEN 1 ELSE 0 END) AS permanent_exclusion,
@@ -173,7 +174,8 @@ def _children(engine: Engine, datasets: list[str], has_families: bool) -> None:
                         1 AS in_school_data, 0 AS in_council_data, 0 AS children_in_need, 0 AS early_help
                         FROM dfe WHERE record_type = 'pupil' GROUP BY person_key""")
     if "local_authority" in datasets:
-        parts.append("""SELECT person_key, 1000000000 + MIN(row_order), NULL, NULL, NULL, NULL, NULL, NULL, 0, 1,
+        parts.append("""SELECT person_key, 1000000000 + MIN(row_order), NULL, MAX(sex), NULL, NULL, NULL, NULL,
+                        NULL, NULL, 0, 1,
                         MAX(CASE WHEN children_in_need THEN 1 ELSE 0 END),
                         MAX(CASE WHEN early_help THEN 1 ELSE 0 END)
                         FROM local_authority GROUP BY person_key""")
@@ -186,7 +188,7 @@ def _children(engine: Engine, datasets: list[str], has_families: bool) -> None:
         SELECT u.person_key, {parent_col} AS parent_person_key,
                CASE WHEN {parent_col} IS NOT NULL AND {parent_col} IN (SELECT person_key FROM people)
                     THEN 1 ELSE 0 END AS parent_in_cohort, MIN(u.row_order) AS row_order,
-               MAX(school_year) AS school_year, AVG(attendance_rate) AS attendance_rate,
+               MAX(u.region) AS region, MAX(u.sex) AS sex, MAX(school_year) AS school_year, AVG(attendance_rate) AS attendance_rate,
                MAX(persistent_absence) AS persistent_absence, MAX(suspensions) AS suspensions,
                MAX(permanent_exclusion) AS permanent_exclusion, MAX(attainment_expected) AS attainment_expected,
                MAX(in_school_data) AS in_school_data, MAX(in_council_data) AS in_council_data,

@@ -131,6 +131,8 @@ def dfe(rng: np.random.Generator, world: World) -> Rows:
         "record_type": arrow_labels(["adult_attainment", "pupil"], np.r_[np.zeros(a, int), np.ones(p, int)]),
         "highest_qualification": arrow_labels(QUALIFICATIONS, np.r_[qual, np.zeros(p, int)], null_a),
         "school_year": pupil_col(world.kids.school_year, np.int8),
+        # The school census records the school's region; the analysis can compare like with like.
+        "region": arrow_labels(postcodes.REGION_NAMES, np.r_[np.zeros(a, int), world.kids.region[pupils]], null_p),
         "attendance_rate": pupil_col(att.rate, np.float64),
         "persistent_absence": pupil_col(att.persistent_absence, bool),
         "suspensions": pupil_col(att.suspensions, np.int32),
