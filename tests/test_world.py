@@ -25,7 +25,7 @@ OWN = {
                "substance_misuse_need", "employed_before_custody", "children_declared", "courses"],
     "probation": ["accommodation_date", "benefits_support_date", "gp_registration_date",
                   "substance_treatment_date", "employment_support_date", "self_reported_wellbeing"],
-    "dfe": ["record_type", "highest_qualification", "school_year", "attendance_rate", "persistent_absence",
+    "dfe": ["record_type", "highest_qualification", "school_year", "region", "attendance_rate", "persistent_absence",
             "suspensions", "permanent_exclusion", "attainment_expected"],
     "dwp": ["uc_claim_date", "first_payment_date", "out_of_work_benefit_days_12m", "employment_programme_start"],
     "hmrc": ["start_date", "end_date", "pay_band"],
