@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for the fixed test content
 
 import sample_db
 from linkage_core.bundle import envelope as env
@@ -21,7 +24,7 @@ from linkage_core.bundle.keys import PrivateKey, TrustStore, load_public_key
 from linkage_core.bundle.reader import Bundle, inspect
 from linkage_core.bundle.writer import write_bundle
 from linkage_core.schema import Estimate, Finding
-from sample_db.placeholder import build_demo_content
+from tests.sample_content import build_demo_content
 
 
 def timed_open(path: Path, passphrase: str, trust: TrustStore) -> dict[str, float]:

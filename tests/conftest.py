@@ -34,7 +34,7 @@ def trust(publisher: PrivateKey) -> TrustStore:
 
 @pytest.fixture(scope="session")
 def content():
-    from sample_db.placeholder import build_demo_content
+    from tests.sample_content import build_demo_content
 
     return build_demo_content()
 

@@ -1,6 +1,7 @@
-"""Hand-made placeholder findings for the demo, used until the pipeline builds the demo from a world.
+"""Small, fixed, hand-made bundle content for fast tests (the app, the bundle format, the CLI).
 
-Every figure here is invented and the manifest says so. The shapes follow what the packs will publish.
+Every figure here is invented and the manifest says so. The shapes follow what the packs publish; the
+shipped demo bundle itself is built by the real pipeline (``sample_db.demo``).
 """
 
 from __future__ import annotations

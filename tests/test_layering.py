@@ -20,7 +20,7 @@ def _modules_after_import(module: str) -> set[str]:
 
 @pytest.mark.parametrize("module", [
     "linkage_core", "linkage_core.bundle", "linkage_core.bundle.writer", "linkage_core.schema",
-    "linkage_core.disclosure.rules", "insight_packs.registry", "sample_db", "sample_db.placeholder",
+    "linkage_core.disclosure.rules", "insight_packs.registry", "sample_db",
 ])
 def test_domain_modules_never_load_the_ui(module: str) -> None:
     loaded = _modules_after_import(module)
