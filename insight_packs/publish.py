@@ -14,6 +14,7 @@ from linkage_core.schema import DisclosurePolicy, Estimate, Finding, LinkageQual
 
 #: Breakdowns whose cells do not split the overall group into parts (so no subtraction links them).
 NOT_PARTS = {"overall", "month", "timing"}
+COHORT = "prison"
 #: Justice Data Lab practice: no matched comparison for fewer than 60 people.
 MIN_TREATED_FOR_COMPARISON = 60
 
@@ -59,7 +60,9 @@ def publish_estimates(draft: FindingDraft, policy: DisclosurePolicy) -> list[Est
 def _sentences(draft: FindingDraft, top: Estimate | None, quality: dict[str, LinkageQuality]
                ) -> tuple[str, list[str], list[str]]:
     p = draft.phrasing
-    notes = [L.linkage_note(d, q.match_rate, q.f1) for d in draft.datasets if (q := quality.get(d))]
+    # The cohort is what others are joined to, so its own "match rate" says nothing; note the others.
+    notes = [L.linkage_note(d, q.match_rate, q.f1) for d in draft.datasets
+             if d != COHORT and (q := quality.get(d))]
     linkage = " ".join(n for n in notes[:2] if n) or None
     base_cannot = ["It says nothing about any one person.", draft.covered] if draft.covered else \
         ["It says nothing about any one person."]
