@@ -38,6 +38,14 @@ def _bundle_arg(p: argparse.ArgumentParser, optional: bool = True) -> None:
                    help="open with a recipient key file instead of a passphrase (or set BOLD_KEYFILE)")
 
 
+def _engine_args(p: argparse.ArgumentParser) -> None:
+    """Where the linkage and the packs run; the model and the queries are the same on both."""
+    p.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb",
+                   help="duckdb (this computer, the default) or spark (needs the spark extra and Java 17)")
+    p.add_argument("--spark-master", default=None, metavar="URL",
+                   help="a Spark cluster to run on, such as spark://host:7077 (default: local, or SPARK_REMOTE)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="bold", description="BOLD Insights: aggregate findings about people leaving prison.")
     parser.add_argument("--version", action="version", version=f"bold {__version__}")
@@ -82,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--cohort", default="prison")
     p.add_argument("--quality", action="store_true", help="print the linkage quality tables")
+    _engine_args(p)
 
     p = sub.add_parser("build", help="world -> link -> packs -> disclosure control -> signed bundle")
     p.add_argument("world", type=Path)
@@ -89,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--publisher-key", type=Path, required=True)
     p.add_argument("--recipient", action="append", type=Path, default=[], metavar="PUBFILE")
     p.add_argument("--title", default=None)
+    _engine_args(p)
 
     p = sub.add_parser("evaluate", help="compare a bundle's estimates with a world's planted effects")
     p.add_argument("world", type=Path)

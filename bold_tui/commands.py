@@ -198,14 +198,25 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def _engine_ready(args: argparse.Namespace) -> None:
+    """Refuse an impossible engine choice before any work starts, in one sentence."""
+    if args.spark_master and args.engine != "spark":
+        raise UsageError("--spark-master only applies with --engine spark.")
+    if args.engine == "spark":
+        spark = _pipeline(lambda: __import__("linkage_core.spark_session", fromlist=["require_spark"]))
+        spark.require_spark()
+
+
 def cmd_link(args: argparse.Namespace) -> int:
     linkage = _pipeline(lambda: __import__("linkage_core.linkage", fromlist=["link_world"]))
     _require_world(args.world)
+    _engine_ready(args)
     with _progress() as progress:
-        result = linkage.link_world(args.world, args.out, cohort=args.cohort, progress=progress)
+        result = linkage.link_world(args.world, args.out, cohort=args.cohort, progress=progress,
+                                    engine=args.engine, spark_master=args.spark_master)
     _out(f"Wrote {args.out / 'spine.parquet'} and {args.out / 'quality.json'}.\n")
     if args.quality:
-        linkage.print_quality(result)
+        linkage.print_quality(result.quality)
     return 0
 
 
@@ -221,9 +232,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         passphrase = None
     if passphrase is None and not recipients:
         raise UsageError("Give BOLD_PASSPHRASE or at least one --recipient, so someone can open the bundle.")
+    _engine_ready(args)
     with _progress() as progress:
         path = build.build_bundle(args.world, args.out, signer=signer, passphrases=[passphrase] if passphrase else [],
-                                  recipients=recipients, title=args.title, progress=progress)
+                                  recipients=recipients, title=args.title, progress=progress,
+                                  engine_kind=args.engine, spark_master=args.spark_master)
     _out(f"Wrote {path}.\n")
     return 0
 

@@ -33,7 +33,8 @@ def _quiet(_stage: str, _fraction: float) -> None:
 
 def build_content(world: Path, link_dir: Path, *, policy: DisclosurePolicy | None = None, title: str | None = None,
                   publisher: str = "BOLD Insights", synthetic: bool | None = None, engine_kind: str = "duckdb",
-                  progress: Progress = _quiet, created: datetime | None = None) -> BundleContent:
+                  progress: Progress = _quiet, created: datetime | None = None,
+                  spark_master: str | None = None) -> BundleContent:
     """Everything a bundle holds, built from a linked world. ``link_dir`` must hold the linkage outputs."""
     from linkage_core.linkage import quality_rows
     import json
@@ -41,7 +42,7 @@ def build_content(world: Path, link_dir: Path, *, policy: DisclosurePolicy | Non
     policy = policy or DisclosurePolicy()
     quality_doc = json.loads((link_dir / "quality.json").read_text())
     quality = quality_rows(quality_doc)
-    engine = open_engine(engine_kind)
+    engine = open_engine(engine_kind, spark_master=spark_master)
     try:
         progress("Preparing de-identified tables", 0.0)
         datasets = load(engine, Sources(world, link_dir))
@@ -84,16 +85,18 @@ def build_content(world: Path, link_dir: Path, *, policy: DisclosurePolicy | Non
 def build_bundle(world: Path, out: Path, *, signer: PrivateKey, passphrases: list[str] = (),
                  recipients: list[PublicKey] = (), title: str | None = None, progress: Progress = _quiet,
                  engine_kind: str = "duckdb", link_dir: Path | None = None, kdf: KdfParams = KdfParams(),
-                 created: datetime | None = None) -> Path:
+                 created: datetime | None = None, spark_master: str | None = None) -> Path:
+    """The whole secure-stage pipeline. ``engine_kind`` (``duckdb`` or ``spark``) chooses where both the
+    linkage and the packs run; the model, the queries and the answers are the same on either."""
     from linkage_core.linkage import link_world
 
     world = Path(world)
     with tempfile.TemporaryDirectory(prefix="bold-build-") as scratch:
         links = Path(link_dir) if link_dir else Path(scratch) / "link"
         if not (links / "spine.parquet").exists():
-            link_world(world, links, progress=progress)
+            link_world(world, links, progress=progress, engine=engine_kind, spark_master=spark_master)
         content = build_content(world, links, title=title, publisher=signer.public.name, progress=progress,
-                                engine_kind=engine_kind, created=created)
+                                engine_kind=engine_kind, created=created, spark_master=spark_master)
     progress("Sealing and signing the bundle", 0.0)
     path = write_bundle(content, out, signer=signer, passphrases=list(passphrases), recipients=list(recipients),
                         kdf=kdf)

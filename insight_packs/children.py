@@ -27,7 +27,9 @@ def _age_group(year) -> str:
 
 
 def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
-    frame = engine.arrow("SELECT * EXCLUDE (parent_person_key) FROM children ORDER BY row_order").to_pandas()
+    # Columns named, not "* EXCLUDE": the parent's key never reaches the frame, on any engine.
+    wanted = [c for c in engine.columns("children") if c != "parent_person_key"]
+    frame = engine.arrow(f"SELECT {', '.join(wanted)} FROM children ORDER BY row_order").to_pandas()
     declared = engine.rows("SELECT SUM(COALESCE(children_declared, 0)) AS n, COUNT(*) AS people, "
                            "SUM(CASE WHEN children_declared > 0 THEN 1 ELSE 0 END) AS parents FROM people")[0]
     linked = frame[frame.parent_in_cohort == 1]

@@ -52,6 +52,13 @@ def _date(column: str) -> str:
     return f"TRY_CAST({column} AS DATE)"
 
 
+def _shift(column: str, days: int) -> str:
+    """A date ``days`` later (earlier when negative). Written with an interval and a cast because date plus
+    a bare number is DuckDB's shorthand and means nothing to Spark; this form transpiles to both."""
+    sign = "+" if days >= 0 else "-"
+    return f"CAST({column} {sign} INTERVAL {abs(int(days))} DAY AS DATE)"
+
+
 def load(engine: Engine, sources: Sources) -> list[str]:
     """Register the spine and extracts, and build the ``people`` and ``children`` tables. Returns datasets."""
     engine.register("spine_raw", sources.link / "spine.parquet")
@@ -103,7 +110,7 @@ def _people(engine: Engine, datasets: list[str]) -> None:
         columns += [f"DATE_DIFF('day', r.released, pr.{s}_date) AS days_to_{s}" for s in services]
     if "dwp" in datasets:
         joins.append(f"""LEFT JOIN (SELECT d.person_key,
-                            MIN(CASE WHEN {_date('d.uc_claim_date')} >= x.released - 28
+                            MIN(CASE WHEN {_date('d.uc_claim_date')} >= {_shift('x.released', -28)}
                                 THEN {_date('d.uc_claim_date')} END) AS uc_claim,
                             MIN(CASE WHEN {_date('d.first_payment_date')} >= x.released
                                 THEN {_date('d.first_payment_date')} END) AS uc_payment,
@@ -115,8 +122,8 @@ def _people(engine: Engine, datasets: list[str]) -> None:
                     "COALESCE(w.benefit_days, 0) AS out_of_work_benefit_days"]
     if "hmrc" in datasets:
         covered = ", ".join(
-            f"MAX(CASE WHEN {_date('h.start_date')} <= x.released + {days} AND "
-            f"({_date('h.end_date')} IS NULL OR {_date('h.end_date')} >= x.released + {days}) "
+            f"MAX(CASE WHEN {_date('h.start_date')} <= {_shift('x.released', days)} AND "
+            f"({_date('h.end_date')} IS NULL OR {_date('h.end_date')} >= {_shift('x.released', days)}) "
             f"THEN 1 ELSE 0 END) AS employed_{name}"
             for name, days in _EMPLOYMENT_POINTS.items()
         )
@@ -149,11 +156,13 @@ def _people(engine: Engine, datasets: list[str]) -> None:
         FROM releases r {' '.join(joins)}
     """)
     if "courses" in engine.columns("releases"):
+        # One row per course: UNNEST in the select list is EXPLODE on Spark, and both read struct fields
+        # by name afterwards.
         engine.execute("""
             CREATE OR REPLACE TABLE courses AS
             SELECT person_key, c.type AS course_type, c.sector AS course_sector, c.level AS course_level,
                    c.completed AS course_completed
-            FROM (SELECT person_key, UNNEST(courses) AS c FROM releases)
+            FROM (SELECT person_key, UNNEST(courses) AS c FROM releases) taken
         """)
 
 
@@ -180,19 +189,22 @@ def _children(engine: Engine, datasets: list[str], has_families: bool) -> None:
                         MAX(CASE WHEN early_help THEN 1 ELSE 0 END)
                         FROM local_authority GROUP BY person_key""")
     union = " UNION ALL ".join(parts)
+    # A join, not "IN (SELECT ...)" inside CASE: Spark allows subqueries only in filters.
     parent = ("LEFT JOIN (SELECT child_person_key, MIN(parent_person_key) AS parent_person_key FROM families "
-              "GROUP BY child_person_key) f ON f.child_person_key = u.person_key") if has_families else ""
-    parent_col = "f.parent_person_key" if has_families else "NULL"
+              "GROUP BY child_person_key) f ON f.child_person_key = u.person_key "
+              "LEFT JOIN (SELECT DISTINCT person_key AS cohort_key FROM people) pc "
+              "ON pc.cohort_key = f.parent_person_key") if has_families else ""
+    parent_col = "f.parent_person_key" if has_families else "CAST(NULL AS BIGINT)"
+    in_cohort = "CASE WHEN pc.cohort_key IS NOT NULL THEN 1 ELSE 0 END" if has_families else "0"
     engine.execute(f"""
         CREATE OR REPLACE TABLE children AS
         SELECT u.person_key, {parent_col} AS parent_person_key,
-               CASE WHEN {parent_col} IS NOT NULL AND {parent_col} IN (SELECT person_key FROM people)
-                    THEN 1 ELSE 0 END AS parent_in_cohort, MIN(u.row_order) AS row_order,
+               {in_cohort} AS parent_in_cohort, MIN(u.row_order) AS row_order,
                MAX(u.region) AS region, MAX(u.sex) AS sex, MAX(school_year) AS school_year, AVG(attendance_rate) AS attendance_rate,
                MAX(persistent_absence) AS persistent_absence, MAX(suspensions) AS suspensions,
                MAX(permanent_exclusion) AS permanent_exclusion, MAX(attainment_expected) AS attainment_expected,
                MAX(in_school_data) AS in_school_data, MAX(in_council_data) AS in_council_data,
                MAX(children_in_need) AS children_in_need, MAX(early_help) AS early_help
         FROM ({union}) u {parent}
-        GROUP BY u.person_key, {parent_col}
+        GROUP BY {', '.join(["u.person_key"] + ([parent_col, in_cohort] if has_families else []))}
     """)

@@ -75,7 +75,46 @@ class DuckDBEngine:
         self._con.close()
 
 
-def open_engine(kind: str = "duckdb", **options) -> Engine:
+class SparkEngine:
+    """The same pack SQL on Spark: each query is transpiled from DuckDB's dialect with sqlglot.
+
+    ``CREATE OR REPLACE TABLE x AS ...`` becomes a checkpointed DataFrame registered as temporary view ``x``,
+    so later queries read it by name as they would a DuckDB table. The session comes from
+    ``linkage_core.spark_session``, the one place Spark's settings live.
+    """
+
+    dialect = "spark"
+
+    def __init__(self, master: str | None = None) -> None:
+        from linkage_core.spark_session import SparkSQL, spark_session
+
+        self._sql = SparkSQL(spark_session(master))
+
+    def register(self, name: str, path: Path) -> None:
+        self._sql.register_path(name, Path(path), text_csv=False)
+
+    def execute(self, sql: str) -> None:
+        self._sql.execute(sql)
+
+    def arrow(self, sql: str) -> pa.Table:
+        return self._sql.arrow(sql)
+
+    def rows(self, sql: str) -> list[dict]:
+        return self._sql.rows(sql)
+
+    def columns(self, name: str) -> list[str]:
+        return self._sql.columns(name)
+
+    def close(self) -> None:
+        self._sql.close()
+
+
+def open_engine(kind: str = "duckdb", *, spark_master: str | None = None, **options) -> Engine:
+    """The engine packs run on: ``duckdb`` (this process) or ``spark`` (see ``linkage_core.spark_session``)."""
     if kind == "duckdb":
         return DuckDBEngine(**options)
-    raise ValueError(f"unknown engine {kind!r}")
+    if kind == "spark":
+        return SparkEngine(spark_master)
+    from linkage_core.errors import UsageError
+
+    raise UsageError(f"There is no engine called '{kind}': choose duckdb or spark.")

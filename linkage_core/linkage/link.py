@@ -31,12 +31,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from linkage_core.errors import UsageError
 from linkage_core.linkage import settings as model
+from linkage_core.linkage.backend import Backend, EngineKind, open_backend
 from linkage_core.linkage.spine import assign_person_keys, write_families, write_spine
-from linkage_core.linkage.standardise import extract_paths, read_relation, standardise_table
+from linkage_core.linkage.standardise import STANDARD_COLUMNS, extract_paths, standardise_table
 from linkage_core.linkage import quality as quality_mod
 
 Progress = Callable[[str, float], None]
@@ -73,7 +72,7 @@ class LinkResult:
 @dataclass
 class _Table:
     dataset: str
-    name: str          # the DuckDB table holding its standardised identifiers
+    name: str          # the engine's table holding its standardised identifiers
     rows: int
     available: set[str]
 
@@ -87,12 +86,17 @@ def link_world(
     *,
     memory_limit: str = "5GB",
     threads: int | None = None,
+    engine: EngineKind = "duckdb",
+    spark_master: str | None = None,
 ) -> LinkResult:
     """Link every extract in ``world_dir`` to the people of the ``cohort`` extract and write the spine.
 
     Writes ``spine.parquet``, ``families.parquet`` and ``quality.json`` in ``out_dir``. None of them holds
     a name, a date of birth or a postcode. ``_truth/`` is read only by the evaluation, after the spine is
     on disk, and only when ``evaluate`` is true.
+
+    ``engine`` chooses where the work runs: ``duckdb`` in this process (``memory_limit``, ``threads``), or
+    ``spark`` (``spark_master``, else Spark Connect from ``SPARK_REMOTE``, else local). The model is the same.
     """
     timings: dict[str, float] = {}
     report = _timed(progress or (lambda _stage, _fraction: None), timings)
@@ -104,29 +108,29 @@ def link_world(
     clock = time.perf_counter()
 
     with tempfile.TemporaryDirectory(prefix="bold-link-") as spill, _quiet_splink():
-        con = _connect(Path(spill), memory_limit, threads)
+        backend = open_backend(engine, Path(spill), memory_limit=memory_limit, threads=threads,
+                               spark_master=spark_master)
         try:
             report("Reading and standardising extracts", 0.0)
-            tables = _standardise_all(con, paths, cohort, report)
+            tables = _standardise_all(backend, paths, cohort, report)
             timings["standardise"] = time.perf_counter() - clock
 
-            from splink import DuckDBAPI
-
-            db = DuckDBAPI(connection=con)
+            db = backend.splink_api()
             u_values: UValues = {}
             m_values: MValues = {}
-            edges = _link_all(con, db, tables, cohort, report, u_values, m_values)
+            edges = _link_all(backend, db, tables, cohort, report, u_values, m_values)
             timings["link"] = time.perf_counter() - clock - timings["standardise"]
 
             report("Grouping records into people", 0.85)
-            people = assign_person_keys(con, db, tables_sql=_nodes_sql(tables), edges_table=edges)
-            records = write_spine(con, out_dir / "spine.parquet")
+            people = assign_person_keys(backend, db, tables_sql=_nodes_sql(tables), edges_table=edges)
+            records = write_spine(backend, out_dir / "spine.parquet")
+            timings["cluster"] = time.perf_counter() - clock - timings["standardise"] - timings["link"]
             report("Linking children to parents", 0.9)
-            family_edges = _link_parents(con, db, paths, tables, cohort, u_values, m_values)
-            write_families(con, family_edges, out_dir / "families.parquet", cohort)
-            rates = quality_mod.match_rates(con, cohort)
+            family_edges = _link_parents(backend, db, paths, tables, cohort, u_values, m_values)
+            write_families(backend, family_edges, out_dir / "families.parquet", cohort)
+            rates = quality_mod.match_rates(backend, cohort)
         finally:
-            con.close()
+            backend.close()
     timings["total_link"] = time.perf_counter() - clock
 
     quality: dict[str, Any] = {"cohort": cohort, "records": records, "people": people, "datasets": rates}
@@ -155,18 +159,6 @@ def _timed(progress: Progress, timings: dict[str, float]) -> Progress:
     return report
 
 
-def _connect(spill: Path, memory_limit: str, threads: int | None) -> duckdb.DuckDBPyConnection:
-    """One in-memory database per run, allowed to spill to a private temporary folder under pressure."""
-    con = duckdb.connect(":memory:")
-    con.execute(f"SET memory_limit = '{memory_limit}'")
-    con.execute(f"SET temp_directory = '{str(spill).replace(chr(39), chr(39) * 2)}'")
-    con.execute("SET preserve_insertion_order = false")
-    con.execute("SET enable_progress_bar = false")  # progress goes through the caller's callback only
-    if threads:
-        con.execute(f"SET threads = {int(threads)}")
-    return con
-
-
 @contextmanager
 def _quiet_splink() -> Iterator[None]:
     """Splink logs each step at INFO; the caller's progress callback is the only voice we want."""
@@ -179,23 +171,28 @@ def _quiet_splink() -> Iterator[None]:
         logger.setLevel(before)
 
 
-def _standardise_all(con: duckdb.DuckDBPyConnection, paths: dict[str, Path], cohort: str,
+def _standardise_all(backend: Backend, paths: dict[str, Path], cohort: str,
                      report: Progress) -> dict[str, _Table]:
     ordered = [cohort] + [d for d in paths if d != cohort]
     tables: dict[str, _Table] = {}
     for i, dataset in enumerate(ordered):
-        relation = read_relation(con, paths[dataset])
-        if "record_id" not in relation.columns:
+        slug = re.sub('[^a-z0-9]', '', dataset.lower())[:20]
+        columns = backend.read_extract(f"raw_{i}_{slug}", paths[dataset])
+        if "record_id" not in columns:
             raise LinkageInputError(f"The {dataset} extract has no record_id column, so its records cannot be named.")
-        name = f"std_{i}_{re.sub('[^a-z0-9]', '', dataset.lower())[:20]}"
-        rows = standardise_table(con, relation, name)
-        tables[dataset] = _Table(dataset, name, rows, _available(con, name))
+        name = f"std_{i}_{slug}"
+        rows = standardise_table(backend, f"raw_{i}_{slug}", name, columns=columns)
+        tables[dataset] = _Table(dataset, name, rows, _available(backend, name))
         report("Reading and standardising extracts", 0.1 * (i + 1) / len(ordered))
     return tables
 
 
-def _available(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
-    counts = con.sql(f"SELECT {', '.join(f'count({c})' for c in _EVIDENCE)} FROM {table}").fetchall()[0]
+def _available(backend: Backend | Any, table: str) -> set[str]:
+    if not hasattr(backend, "rows"):
+        from linkage_core.linkage.backend import DuckDBBackend
+
+        backend = DuckDBBackend.wrap(backend)
+    counts = backend.rows(f"SELECT {', '.join(f'count({c})' for c in _EVIDENCE)} FROM {table}")[0]
     have = {c for c, n in zip(_EVIDENCE, counts or ()) if n}
     return have | {d for c in have for d in _DERIVED.get(c, ())}
 
@@ -211,22 +208,20 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _link_all(con: duckdb.DuckDBPyConnection, db: Any, tables: dict[str, _Table], cohort: str,
+def _link_all(backend: Backend, db: Any, tables: dict[str, _Table], cohort: str,
               report: Progress, u_values: UValues, m_values: MValues) -> str:
     """Run every model and collect accepted links in one edge table of (dataset, record_id) pairs."""
-    con.execute("""CREATE OR REPLACE TABLE bold_edges (ds_l VARCHAR, id_l VARCHAR, ds_r VARCHAR, id_r VARCHAR,
-                   match_probability DOUBLE)""")
     anchor = tables[cohort]
     others = [t for d, t in tables.items() if d != cohort]
     steps = len(others) + 2
+    edges: list[str] = []
     report(f"Finding duplicates in {cohort}", 0.1)
     if anchor.rows > 1 and anchor.available:
         preds = _predict(db, [anchor], "dedupe_only", anchor.available, model.DEDUPE_THRESHOLD, u_values, m_values)
         if preds is not None:
-            con.execute(f"""INSERT INTO bold_edges SELECT {_lit(cohort)}, record_id_l, {_lit(cohort)}, record_id_r,
-                            match_probability FROM {preds.physical_name}""")
-            preds.drop_table_from_database_and_remove_from_cache()
-    con.execute("CREATE OR REPLACE TABLE bold_linked (dataset VARCHAR, record_id VARCHAR)")
+            edges.append(_keep(backend, preds, f"""SELECT {_lit(cohort)} AS ds_l, record_id_l AS id_l,
+                {_lit(cohort)} AS ds_r, record_id_r AS id_r, match_probability FROM {preds.physical_name}"""))
+    linked: list[str] = []
     for i, other in enumerate(others, start=1):
         report(f"Linking {other.dataset} to {cohort}", 0.1 + 0.7 * i / steps)
         shared = anchor.available & other.available
@@ -236,55 +231,82 @@ def _link_all(con: duckdb.DuckDBPyConnection, db: Any, tables: dict[str, _Table]
         if preds is None:
             continue
         # Orient each pair (cohort, other) and keep only the best cohort match for each record.
-        con.execute(f"""
-            INSERT INTO bold_edges
-            SELECT {_lit(cohort)}, cohort_id, {_lit(other.dataset)}, other_id, match_probability FROM (
-                SELECT CASE WHEN source_dataset_l = {_lit(other.dataset)} THEN record_id_r ELSE record_id_l END AS cohort_id,
-                       CASE WHEN source_dataset_l = {_lit(other.dataset)} THEN record_id_l ELSE record_id_r END AS other_id,
-                       match_probability
-                FROM {preds.physical_name}
-            )
-            QUALIFY row_number() OVER (PARTITION BY other_id ORDER BY match_probability DESC, cohort_id) = 1
-        """)
-        preds.drop_table_from_database_and_remove_from_cache()
-        con.execute(f"""INSERT INTO bold_linked SELECT {_lit(other.dataset)}, id_r FROM bold_edges
-                        WHERE ds_l = {_lit(cohort)} AND ds_r = {_lit(other.dataset)}""")
+        linked.append(_keep(backend, preds, f"""
+            SELECT {_lit(cohort)} AS ds_l, cohort_id AS id_l, {_lit(other.dataset)} AS ds_r, other_id AS id_r,
+                   match_probability
+            FROM (
+                SELECT *, row_number() OVER (PARTITION BY other_id ORDER BY match_probability DESC, cohort_id) AS link_rank
+                FROM (
+                    SELECT CASE WHEN source_dataset_l = {_lit(other.dataset)} THEN record_id_r ELSE record_id_l END
+                               AS cohort_id,
+                           CASE WHEN source_dataset_l = {_lit(other.dataset)} THEN record_id_l ELSE record_id_r END
+                               AS other_id,
+                           match_probability
+                    FROM {preds.physical_name}
+                ) oriented
+            ) ranked
+            WHERE link_rank = 1
+        """))
     report("Linking records outside the cohort to each other", 0.1 + 0.7 * (steps - 1) / steps)
-    _link_residual(con, db, others, u_values, m_values)
+    residual = _link_residual(backend, db, others, linked, u_values, m_values)
+    edges += linked + ([residual] if residual else [])
+    _union(backend, "bold_edges", edges, "ds_l VARCHAR, id_l VARCHAR, ds_r VARCHAR, id_r VARCHAR, "
+                                         "match_probability DOUBLE")
     return "bold_edges"
 
 
-def _link_residual(con: duckdb.DuckDBPyConnection, db: Any, others: list[_Table], u_values: UValues,
-                   m_values: MValues) -> None:
+_EDGE_TABLES = itertools.count()
+
+
+def _keep(backend: Backend, preds: Any, sql: str) -> str:
+    """Materialise accepted links from one model as a table of our own, then let Splink's table go."""
+    name = f"bold_edges_{next(_EDGE_TABLES):06d}"
+    backend.create_table(name, sql)
+    preds.drop_table_from_database_and_remove_from_cache()
+    return name
+
+
+def _union(backend: Backend, name: str, parts: list[str], schema: str) -> None:
+    """One table from many of the same shape; an empty, typed table when there are none."""
+    if parts:
+        backend.create_table(name, " UNION ALL ".join(f"SELECT * FROM {p}" for p in parts))
+        return
+    columns = [c.strip().split(" ") for c in schema.split(",")]
+    backend.create_table(name, "SELECT " + ", ".join(f"CAST(NULL AS {t}) AS {c}" for c, t in columns) + " WHERE 1 = 0")
+
+
+def _link_residual(backend: Backend, db: Any, others: list[_Table], linked: list[str], u_values: UValues,
+                   m_values: MValues) -> str | None:
     """Records that joined no cohort person, from every extract at once: children, people never in custody.
 
     Their record ids are prefixed with the dataset so one table can hold them all; the prefix is split off
-    again before the links join the edge table.
+    again before the links join the edge table. Returns the table of accepted links, if any.
     """
     if not others:
-        return
+        return None
+    _union(backend, "bold_linked_edges", linked, "ds_l VARCHAR, id_l VARCHAR, ds_r VARCHAR, id_r VARCHAR, "
+                                                 "match_probability DOUBLE")
+    own = ", ".join(f"s.{c}" for c in STANDARD_COLUMNS if c != "record_id")
     selects = [
-        f"""SELECT {_lit(t.dataset)} || chr(31) || s.record_id AS record_id, s.* EXCLUDE (record_id)
-            FROM {t.name} s ANTI JOIN bold_linked l ON l.dataset = {_lit(t.dataset)} AND l.record_id = s.record_id"""
+        f"""SELECT {_lit(t.dataset)} || chr(31) || s.record_id AS record_id, {own}
+            FROM {t.name} s ANTI JOIN bold_linked_edges l ON l.ds_r = {_lit(t.dataset)} AND l.id_r = s.record_id"""
         for t in others
     ]
-    con.execute(f"CREATE OR REPLACE TABLE bold_residual AS {' UNION ALL '.join(selects)}")
-    rows = int(con.sql("SELECT count(*) FROM bold_residual").fetchall()[0][0])  # type: ignore[index]
-    available = _available(con, "bold_residual")
+    backend.create_table("bold_residual", " UNION ALL ".join(selects))
+    rows = int(backend.rows("SELECT count(*) FROM bold_residual")[0][0])
+    available = _available(backend, "bold_residual")
     if rows < 2 or not available:
-        return
+        return None
     residual = _Table("residual", "bold_residual", rows, available)
     preds = _predict(db, [residual], "dedupe_only", available, model.RESIDUAL_THRESHOLD, u_values, m_values)
     if preds is None:
-        return
-    con.execute(f"""
-        INSERT INTO bold_edges
-        SELECT split_part(record_id_l, chr(31), 1), substr(record_id_l, strpos(record_id_l, chr(31)) + 1),
-               split_part(record_id_r, chr(31), 1), substr(record_id_r, strpos(record_id_r, chr(31)) + 1),
+        return None
+    return _keep(backend, preds, f"""
+        SELECT split_part(record_id_l, chr(31), 1) AS ds_l, substr(record_id_l, strpos(record_id_l, chr(31)) + 1) AS id_l,
+               split_part(record_id_r, chr(31), 1) AS ds_r, substr(record_id_r, strpos(record_id_r, chr(31)) + 1) AS id_r,
                match_probability
         FROM {preds.physical_name}
     """)
-    preds.drop_table_from_database_and_remove_from_cache()
 
 
 _REGISTRATIONS = itertools.count()
@@ -307,7 +329,9 @@ def _predict(db: Any, tables: list[_Table], link_type: model.LinkType, available
     settings = model.settings_for(link_type, available)
     if not settings.comparisons or not settings.blocking_rules_to_generate_predictions:
         return None
-    inputs = [db.register(t.name, dataset_display_name=t.dataset, table_name=f"bold_in_{next(_REGISTRATIONS)}")
+    # Splink puts the input whose name sorts first on the left of every pair. Fixed-width names keep the
+    # cohort (registered first) on the left in every run; "bold_in_10" would sort before "bold_in_9".
+    inputs = [db.register(t.name, dataset_display_name=t.dataset, table_name=f"bold_in_{next(_REGISTRATIONS):09d}")
               for t in tables]
     linker = Linker(inputs if len(inputs) > 1 else inputs[0], settings, log_level=None)
     _train(linker, available, tables, u_values, m_values)
@@ -338,7 +362,7 @@ def _train(linker: Any, available: set[str], tables: list[_Table], u_values: UVa
     prior = settings._probability_two_random_records_match
     # No near-certain matches at all (children against adults) gives 0, which has no log-odds: use the
     # smallest prior the data allows, one match among all pairs.
-    settings._probability_two_random_records_match = min(max(prior, floor), 0.5)
+    settings._probability_two_random_records_match = _stable(min(max(prior, floor), 0.5))
     known = {key: level for key, level in _level_keys(linker)}
     if u_values and all(key in u_values for key in known):
         # u is how often a level agrees by chance among different people: a property of the population,
@@ -383,43 +407,54 @@ def _check_m(linker: Any, reference: MValues | None) -> None:
             if key in reference:
                 lvl.m_probability = reference[key]
     for lvl in levels.values():
-        lvl.m_probability = max(lvl.m_probability or 0.0, model.M_FLOOR)
-        lvl.u_probability = max(lvl.u_probability or 0.0, model.U_FLOOR)
+        lvl.m_probability = _stable(max(lvl.m_probability or 0.0, model.M_FLOOR))
+        lvl.u_probability = _stable(max(lvl.u_probability or 0.0, model.U_FLOOR))
     if learnt_identity and reference is not None and not reference:
         reference.update({key: lvl.m_probability for key, lvl in levels.items()})
 
 
-def _link_parents(con: duckdb.DuckDBPyConnection, db: Any, paths: dict[str, Path],
+def _stable(value: float) -> float:
+    """Twelve significant figures: sums over many threads differ in the last bits from run to run, and
+    a parameter that differs by one bit can still tip a pair sitting exactly on a threshold."""
+    return float(f"{value:.12g}")
+
+
+def _link_parents(backend: Backend, db: Any, paths: dict[str, Path],
                   tables: dict[str, _Table], cohort: str, u_values: UValues,
-                  m_values: MValues) -> str | None:
+                  m_values: MValues) -> str:
     """Link the parent named on each child's council record to the cohort; returns the edge table."""
-    con.execute("""CREATE OR REPLACE TABLE bold_family_edges (child_dataset VARCHAR, child_id VARCHAR,
-                   parent_id VARCHAR, match_probability DOUBLE)""")
     anchor = tables[cohort]
-    for dataset, path in paths.items():
+    found: list[str] = []
+    for i, (dataset, path) in enumerate(paths.items()):
         if dataset == cohort:
             continue
-        relation = read_relation(con, path)
-        if not any(col in relation.columns for col in _PARENT_COLUMNS.values()):
+        slug = re.sub('[^a-z0-9]', '', dataset.lower())[:20]
+        columns = backend.read_extract(f"raw_parents_{i}_{slug}", path)
+        if not any(col in columns for col in _PARENT_COLUMNS.values()):
             continue
-        name = f"std_parents_{re.sub('[^a-z0-9]', '', dataset.lower())[:20]}"
-        rows = standardise_table(con, relation, name, mapping=_PARENT_COLUMNS)
-        parents = _Table(f"{dataset}_parents", name, rows, _available(con, name))
+        name = f"std_parents_{slug}"
+        rows = standardise_table(backend, f"raw_parents_{i}_{slug}", name, mapping=_PARENT_COLUMNS, columns=columns)
+        parents = _Table(f"{dataset}_parents", name, rows, _available(backend, name))
         shared = anchor.available & parents.available
         if not shared or rows == 0:
             continue
         preds = _predict(db, [anchor, parents], "link_only", shared, model.FAMILY_THRESHOLD, u_values, m_values)
         if preds is None:
             continue
-        con.execute(f"""
-            INSERT INTO bold_family_edges
-            SELECT {_lit(dataset)}, child_id, cohort_id, match_probability FROM (
-                SELECT CASE WHEN source_dataset_l = {_lit(parents.dataset)} THEN record_id_r ELSE record_id_l END AS cohort_id,
-                       CASE WHEN source_dataset_l = {_lit(parents.dataset)} THEN record_id_l ELSE record_id_r END AS child_id,
-                       match_probability
-                FROM {preds.physical_name}
-            )
-            QUALIFY row_number() OVER (PARTITION BY child_id ORDER BY match_probability DESC, cohort_id) = 1
-        """)
-        preds.drop_table_from_database_and_remove_from_cache()
+        found.append(_keep(backend, preds, f"""
+            SELECT {_lit(dataset)} AS child_dataset, child_id, cohort_id AS parent_id, match_probability FROM (
+                SELECT *, row_number() OVER (PARTITION BY child_id ORDER BY match_probability DESC, cohort_id) AS link_rank
+                FROM (
+                    SELECT CASE WHEN source_dataset_l = {_lit(parents.dataset)} THEN record_id_r ELSE record_id_l END
+                               AS cohort_id,
+                           CASE WHEN source_dataset_l = {_lit(parents.dataset)} THEN record_id_l ELSE record_id_r END
+                               AS child_id,
+                           match_probability
+                    FROM {preds.physical_name}
+                ) oriented
+            ) ranked
+            WHERE link_rank = 1
+        """))
+    _union(backend, "bold_family_edges", found,
+           "child_dataset VARCHAR, child_id VARCHAR, parent_id VARCHAR, match_probability DOUBLE")
     return "bold_family_edges"

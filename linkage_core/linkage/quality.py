@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
+
+if TYPE_CHECKING:
+    from linkage_core.linkage.backend import Backend
 
 from linkage_core.schema import LinkageQuality
 
@@ -29,24 +32,26 @@ OUTSIDE_COHORT = "Not in the cohort"
 _BANDS = ((18, "Under 18"), (25, "18 to 24"), (35, "25 to 34"), (50, "35 to 49"), (10**6, "50 and over"))
 
 
-def match_rates(con: duckdb.DuckDBPyConnection, cohort: str) -> dict[str, dict[str, Any]]:
+def match_rates(backend: Backend, cohort: str) -> dict[str, dict[str, Any]]:
     """Per extract: records, and the share linked to a person in the cohort.
 
     For the cohort extract itself, the share of its records whose person was found in another extract.
     """
-    rows = con.execute("""
+    c = _lit(cohort)
+    rows = backend.rows(f"""
         WITH keyed AS (
             SELECT person_key,
-                   bool_or(dataset = $cohort) AS has_cohort,
-                   bool_or(dataset <> $cohort) AS has_other
+                   max(CASE WHEN dataset = {c} THEN 1 ELSE 0 END) AS has_cohort,
+                   max(CASE WHEN dataset <> {c} THEN 1 ELSE 0 END) AS has_other
             FROM bold_spine GROUP BY person_key
         )
         SELECT s.dataset, count(*) AS records,
-               avg(CASE WHEN s.dataset = $cohort THEN k.has_other::INT ELSE k.has_cohort::INT END) AS rate
-        FROM bold_spine s JOIN keyed k USING (person_key)
-        GROUP BY s.dataset ORDER BY s.dataset <> $cohort, s.dataset
-    """, {"cohort": cohort}).fetchall()
-    return {d: {"records": int(n), "match_rate": round(float(r), 4)} for d, n, r in rows}
+               avg(CASE WHEN s.dataset = {c} THEN k.has_other ELSE k.has_cohort END) AS rate
+        FROM bold_spine s JOIN keyed k ON k.person_key = s.person_key
+        GROUP BY s.dataset
+    """)
+    ordered = sorted(rows, key=lambda r: (r[0] != cohort, r[0]))
+    return {d: {"records": int(n), "match_rate": round(float(r), 4)} for d, n, r in ordered}
 
 
 def write_quality(quality: dict[str, Any], path: Path) -> Path:
@@ -102,7 +107,7 @@ def _person_groups(con: duckdb.DuckDBPyConnection, cohort_rel: duckdb.DuckDBPyRe
     select = ", ".join(f"{exprs[g]} AS {g}" for g in present)
     con.execute(f"""
         CREATE TABLE person_groups AS
-        SELECT t.person_id, {', '.join(f'any_value(c.{g}) AS {g}' for g in present) or 'NULL AS none'}
+        SELECT t.person_id, {', '.join(f'arg_min(c.{g}, c.record_id) AS {g}' for g in present) or 'NULL AS none'}
         FROM (SELECT CAST(record_id AS VARCHAR) AS record_id{', ' + select if select else ''} FROM cohort_raw) c
         JOIN truth t ON t.dataset = {_lit(cohort)} AND t.record_id = c.record_id
         GROUP BY t.person_id
@@ -185,7 +190,13 @@ def _family_scores(con: duckdb.DuckDBPyConnection, truth_path: Path, families_pa
     """Child-parent pairs found, against the planted ones; keys are mapped to people by majority."""
     row = con.execute(f"""
         WITH key_person AS (
-            SELECT person_key, mode(person_id) AS person_id FROM rec GROUP BY person_key
+            -- The person most of a key's records belong to; a tie goes to the first id, not to chance,
+            -- so the same spine always scores the same.
+            SELECT person_key, person_id FROM (
+                SELECT person_key, person_id,
+                       row_number() OVER (PARTITION BY person_key ORDER BY count(*) DESC, person_id) AS pick
+                FROM rec GROUP BY person_key, person_id
+            ) WHERE pick = 1
         ),
         found AS (
             SELECT DISTINCT c.person_id AS child, p.person_id AS parent

@@ -8,9 +8,10 @@ Nothing written here carries an identifier: only dataset, record id, key and pro
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
+if TYPE_CHECKING:
+    from linkage_core.linkage.backend import Backend
 
 SPINE_COLUMNS: tuple[str, ...] = ("dataset", "record_id", "person_key", "match_probability")
 FAMILY_COLUMNS: tuple[str, ...] = ("child_person_key", "parent_person_key", "match_probability")
@@ -18,7 +19,7 @@ FAMILY_COLUMNS: tuple[str, ...] = ("child_person_key", "parent_person_key", "mat
 _SEP = "chr(31)"
 
 
-def assign_person_keys(con: duckdb.DuckDBPyConnection, db: Any, tables_sql: str, edges_table: str) -> int:
+def assign_person_keys(backend: Backend, db: Any, tables_sql: str, edges_table: str) -> int:
     """Cluster every record by connected components over the accepted links; returns the people found.
 
     Every record read becomes a node, so a record no link touches is a cluster of one: everyone appears
@@ -26,26 +27,25 @@ def assign_person_keys(con: duckdb.DuckDBPyConnection, db: Any, tables_sql: str,
     """
     from splink.clustering import cluster_pairwise_predictions_at_threshold
 
-    con.execute(f"CREATE OR REPLACE TABLE bold_nodes AS SELECT dataset || {_SEP} || record_id AS node_id, "
-                f"dataset, record_id FROM ({tables_sql})")
-    con.execute(f"""CREATE OR REPLACE TABLE bold_node_edges AS
-                    SELECT ds_l || {_SEP} || id_l AS node_id_l, ds_r || {_SEP} || id_r AS node_id_r,
-                           match_probability FROM {edges_table}""")
+    backend.create_table("bold_nodes", f"SELECT dataset || {_SEP} || record_id AS node_id, dataset, record_id "
+                                       f"FROM ({tables_sql}) nodes")
+    backend.create_table("bold_node_edges", f"""SELECT ds_l || {_SEP} || id_l AS node_id_l,
+                         ds_r || {_SEP} || id_r AS node_id_r, match_probability FROM {edges_table}""")
     clusters = cluster_pairwise_predictions_at_threshold(
         "bold_nodes", "bold_node_edges", db_api=db, node_id_column_name="node_id",
     )
-    con.execute(f"""
-        CREATE OR REPLACE TABLE bold_keys AS
+    # The key is a shuffle, not a hash: it says nothing about who the person is, and changes every run.
+    backend.create_table("bold_keys", f"""
         SELECT cluster_id, CAST(row_number() OVER (ORDER BY shuffle) AS BIGINT) AS person_key
-        FROM (SELECT cluster_id, random() AS shuffle FROM (SELECT DISTINCT cluster_id FROM {clusters.physical_name}))
+        FROM (SELECT cluster_id, random() AS shuffle
+              FROM (SELECT DISTINCT cluster_id FROM {clusters.physical_name}) distinct_clusters) shuffled
     """)
-    con.execute(f"""
-        CREATE OR REPLACE TABLE bold_spine AS
+    backend.create_table("bold_spine", f"""
         WITH strongest AS (
             SELECT node_id, max(match_probability) AS match_probability FROM (
                 SELECT node_id_l AS node_id, match_probability FROM bold_node_edges
                 UNION ALL SELECT node_id_r, match_probability FROM bold_node_edges
-            ) GROUP BY node_id
+            ) ends GROUP BY node_id
         )
         SELECT n.dataset, n.record_id, k.person_key, s.match_probability
         FROM bold_nodes n
@@ -54,41 +54,34 @@ def assign_person_keys(con: duckdb.DuckDBPyConnection, db: Any, tables_sql: str,
         LEFT JOIN strongest s ON s.node_id = n.node_id
     """)
     clusters.drop_table_from_database_and_remove_from_cache()
-    return int(con.sql("SELECT count(*) FROM bold_keys").fetchall()[0][0])  # type: ignore[index]
+    return int(backend.rows("SELECT count(*) FROM bold_keys")[0][0])
 
 
-def write_spine(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+def write_spine(backend: Backend, path: Path) -> int:
     """Write ``bold_spine`` as Parquet; returns the records written.
 
     ``match_probability`` is that of the strongest accepted link touching the record, and null for a
     record that stands alone.
     """
-    con.execute(f"COPY (SELECT {', '.join(SPINE_COLUMNS)} FROM bold_spine ORDER BY dataset, record_id) "
-                f"TO {_path_literal(path)} (FORMAT PARQUET)")
-    return int(con.sql("SELECT count(*) FROM bold_spine").fetchall()[0][0])  # type: ignore[index]
+    backend.write_parquet(f"SELECT {', '.join(SPINE_COLUMNS)} FROM bold_spine ORDER BY dataset, record_id", path)
+    return int(backend.rows("SELECT count(*) FROM bold_spine")[0][0])
 
 
-def write_families(con: duckdb.DuckDBPyConnection, edges_table: str | None, path: Path, cohort: str) -> int:
+def write_families(backend: Backend, edges_table: str, path: Path, cohort: str) -> int:
     """One row per child and parent pair in the cohort, keyed by person keys only."""
-    if edges_table is None:
-        con.execute("CREATE OR REPLACE TABLE bold_family_edges (child_dataset VARCHAR, child_id VARCHAR, "
-                    "parent_id VARCHAR, match_probability DOUBLE)")
-        edges_table = "bold_family_edges"
-    con.execute(f"""
-        CREATE OR REPLACE TABLE bold_families AS
+    backend.create_table("bold_families", f"""
         SELECT c.person_key AS child_person_key, p.person_key AS parent_person_key,
                max(e.match_probability) AS match_probability
         FROM {edges_table} e
         JOIN bold_spine c ON c.dataset = e.child_dataset AND c.record_id = e.child_id
-        JOIN bold_spine p ON p.dataset = $cohort
-                         AND p.record_id = e.parent_id
+        JOIN bold_spine p ON p.dataset = {_lit(cohort)} AND p.record_id = e.parent_id
         WHERE c.person_key <> p.person_key
-        GROUP BY ALL
-    """, {"cohort": cohort})
-    con.execute(f"COPY (SELECT {', '.join(FAMILY_COLUMNS)} FROM bold_families ORDER BY 1, 2) "
-                f"TO {_path_literal(path)} (FORMAT PARQUET)")
-    return int(con.sql("SELECT count(*) FROM bold_families").fetchall()[0][0])  # type: ignore[index]
+        GROUP BY c.person_key, p.person_key
+    """)
+    backend.write_parquet(f"SELECT {', '.join(FAMILY_COLUMNS)} FROM bold_families "
+                          "ORDER BY child_person_key, parent_person_key", path)
+    return int(backend.rows("SELECT count(*) FROM bold_families")[0][0])
 
 
-def _path_literal(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

@@ -3,7 +3,7 @@
 Agencies spell the same person differently: case, spacing, punctuation, nicknames, dates typed as
 day/month or month/day, postcodes without their space. Linkage compares like with like only if those
 differences are removed first, so this module turns each extract into a table of standard columns
-(``STANDARD_COLUMNS``) inside DuckDB. Columns an extract lacks become nulls, so one model fits every pair.
+(``STANDARD_COLUMNS``) on the linkage engine. Columns an extract lacks become nulls, so one model fits every pair.
 
 The extract's own data never enters this table: the linkage sees identifiers and record ids only.
 """
@@ -14,8 +14,13 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import duckdb
 import pyarrow as pa
+
+if TYPE_CHECKING:
+    from linkage_core.linkage.backend import Backend
 
 #: The identifier columns the outside contract allows in an extract.
 IDENTIFIER_COLUMNS: tuple[str, ...] = (
@@ -40,7 +45,16 @@ STANDARD_COLUMNS: tuple[str, ...] = (
     "surname_sx",       # Soundex code of the surname, for blocking on sound-alike surnames
 )
 
-_DOB_FORMATS = "['%Y-%m-%d', '%d/%m/%Y', '%Y/%m/%d', '%d-%m-%Y', '%d.%m.%Y', '%Y%m%d']"
+#: The date layouts agencies type, as (pattern, year group, month group, day group). Parsed with regular
+#: expressions rather than strptime so the one expression means the same on DuckDB and on Spark.
+_DOB_LAYOUTS: tuple[tuple[str, int, int, int], ...] = (
+    ("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$", 1, 2, 3),      # 1980-12-25
+    ("^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$", 3, 2, 1),      # 25/12/1980
+    ("^([0-9]{4})/([0-9]{1,2})/([0-9]{1,2})$", 1, 2, 3),      # 1980/12/25
+    ("^([0-9]{1,2})-([0-9]{1,2})-([0-9]{4})$", 3, 2, 1),      # 25-12-1980
+    ("^([0-9]{1,2})[.]([0-9]{1,2})[.]([0-9]{4})$", 3, 2, 1),  # 25.12.1980
+    ("^([0-9]{4})([0-9]{2})([0-9]{2})$", 1, 2, 3),            # 19801225
+)
 
 
 def extract_paths(world_dir: Path) -> dict[str, Path]:
@@ -61,7 +75,8 @@ def extract_paths(world_dir: Path) -> dict[str, Path]:
 
 
 def read_relation(con: duckdb.DuckDBPyConnection, path: Path) -> duckdb.DuckDBPyRelation:
-    """Open an extract lazily. CSVs are read as text so that leading zeros and odd dates survive."""
+    """Open an extract lazily in DuckDB (the evaluation reads the cohort this way).
+    CSVs are read as text so that leading zeros and odd dates survive."""
     literal = str(path).replace("'", "''")
     if path.suffix.lower() == ".csv":
         return con.sql(f"SELECT * FROM read_csv('{literal}', all_varchar = true, header = true)")
@@ -82,11 +97,16 @@ def _name_sql(expr: str) -> str:
 
 
 def _dob_sql(expr: str) -> str:
-    raw = f"NULLIF(trim({expr}), '')"
-    parsed = f"strftime(try_strptime(substr({raw}, 1, 10), {_DOB_FORMATS}), '%Y-%m-%d')"
-    iso_like = f"CASE WHEN regexp_matches(substr({raw}, 1, 10), '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$') " \
-               f"THEN substr({raw}, 1, 10) END"
-    return f"COALESCE({parsed}, {iso_like})"
+    """An ISO date from any layout in ``_DOB_LAYOUTS``; a date-shaped string that is no real date (month 13,
+    30 February) is kept as typed, because a transposed day and month is evidence the model uses."""
+    raw = f"substr(NULLIF(trim({expr}), ''), 1, 10)"
+    parsed = []
+    for pattern, y, m, d in _DOB_LAYOUTS:
+        part = lambda g: f"regexp_extract({raw}, '{pattern}', {g})"  # noqa: E731
+        iso = f"{part(y)} || '-' || lpad({part(m)}, 2, '0') || '-' || lpad({part(d)}, 2, '0')"
+        parsed.append(f"CASE WHEN regexp_matches({raw}, '{pattern}') THEN TRY_CAST({iso} AS DATE) END")
+    iso_like = f"CASE WHEN regexp_matches({raw}, '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$') THEN {raw} END"
+    return f"COALESCE(CAST(COALESCE({', '.join(parsed)}) AS VARCHAR), {iso_like})"
 
 
 def _sex_sql(expr: str) -> str:
@@ -129,21 +149,28 @@ def standardise_sql(source: str, present: Iterable[str], mapping: dict[str, str]
 
 
 def standardise_table(
-    con: duckdb.DuckDBPyConnection,
-    relation: duckdb.DuckDBPyRelation,
+    backend: Backend | duckdb.DuckDBPyConnection,
+    source: str | duckdb.DuckDBPyRelation,
     target: str,
     mapping: dict[str, str] | None = None,
+    columns: Iterable[str] | None = None,
 ) -> int:
-    """Materialise the standardised form of ``relation`` as table ``target``; returns its row count."""
-    con.register("__bold_raw", relation)
-    try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE __bold_base AS "
-                    f"{standardise_sql('__bold_raw', relation.columns, mapping)}")
-    finally:
-        con.unregister("__bold_raw")
-    _register_lookups(con, "__bold_base")
-    con.execute(f"""
-        CREATE OR REPLACE TABLE {target} AS
+    """Materialise the standardised form of ``source`` (a view holding ``columns``) as table ``target``.
+
+    Returns its row count. The SQL is written once, in DuckDB's dialect, and runs on either engine. A DuckDB
+    connection and relation are accepted too, for callers working on DuckDB directly.
+    """
+    if not hasattr(backend, "create_table"):
+        from linkage_core.linkage.backend import DuckDBBackend
+
+        backend = DuckDBBackend.wrap(backend)  # type: ignore[arg-type]
+    if not isinstance(source, str):
+        backend.con.register("__bold_raw", source)  # type: ignore[attr-defined]
+        columns, source = source.columns, "__bold_raw"
+    present = list(columns) if columns is not None else []
+    backend.create_table("__bold_base", standardise_sql(source, present, mapping))
+    _register_lookups(backend, "__bold_base")
+    backend.create_table(target, f"""
         SELECT b.record_id, b.first_name, b.middle_names, b.mn_first, b.surname, b.dob,
                substr(b.dob, 1, 4) AS dob_y, substr(b.dob, 6, 2) AS dob_m, substr(b.dob, 9, 2) AS dob_d,
                b.sex, b.postcode,
@@ -155,24 +182,27 @@ def standardise_table(
         LEFT JOIN __bold_nick n ON n.name = b.first_name
         LEFT JOIN __bold_sx s ON s.name = b.surname
     """)
-    con.execute("DROP TABLE IF EXISTS __bold_base")
-    return int(con.sql(f"SELECT count(*) FROM {target}").fetchall()[0][0])  # type: ignore[index]
+    for name in ("__bold_base", "__bold_nick", "__bold_sx"):
+        backend.drop(name)
+    return int(backend.rows(f"SELECT count(*) FROM {target}")[0][0])
 
 
-def _register_lookups(con: duckdb.DuckDBPyConnection, base: str) -> None:
-    """Nickname and Soundex lookups for the distinct names only: thousands of names, not millions of rows."""
-    firsts = [r[0] for r in con.sql(f"SELECT DISTINCT first_name FROM {base} WHERE first_name IS NOT NULL").fetchall()]
-    surnames = [r[0] for r in con.sql(f"SELECT DISTINCT surname FROM {base} WHERE surname IS NOT NULL").fetchall()]
+def _register_lookups(backend: Backend, base: str) -> None:
+    """Nickname and Soundex lookups for the distinct names only: thousands of names, not millions of rows.
+
+    They are computed in Python (the nickname list and Soundex live here, once) and shipped to the engine
+    as small tables; on Spark they travel to the executors with the join.
+    """
+    firsts = [r[0] for r in backend.rows(f"SELECT DISTINCT first_name FROM {base} WHERE first_name IS NOT NULL")]
+    surnames = [r[0] for r in backend.rows(f"SELECT DISTINCT surname FROM {base} WHERE surname IS NOT NULL")]
     nick = pa.table({
         "name": pa.array(firsts, pa.string()),
         "variants": pa.array([name_variants(n) for n in firsts], pa.list_(pa.string())),
     })
     sx = pa.table({"name": pa.array(surnames, pa.string()),
                    "code": pa.array([soundex(n) for n in surnames], pa.string())})
-    for name, table in (("__bold_nick", nick), ("__bold_sx", sx)):
-        con.register(f"{name}_arrow", table)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
-        con.unregister(f"{name}_arrow")
+    backend.register_arrow("__bold_nick", nick)
+    backend.register_arrow("__bold_sx", sx)
 
 
 @lru_cache(maxsize=1)
