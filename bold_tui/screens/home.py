@@ -1,5 +1,8 @@
 """Home: every pack's question in plain words, its findings beneath, and the highlighted one's headline.
 
+Only the packs' counts and one page of findings are read when home opens (the list reads further pages as
+the cursor moves on), so the first paint costs the same for a bundle of fifty findings or of 100,000.
+
 The headline pane under the list lets a person skim findings with the arrow keys before opening one; the
 pack of the highlighted finding becomes the "current pack" whose own will/won't notes the ``w`` panel adds.
 """
@@ -15,11 +18,12 @@ from textual.widgets import Footer, OptionList
 
 from bold_tui.widgets.demo_banner import DemoBanner
 from bold_tui.widgets.plain import Plain
-from bold_tui.widgets.pack_list import PACK_PREFIX, PackList
+from bold_tui.widgets.pack_list import MORE_PREFIX, PACK_PREFIX, PackList
+from linkage_core.schema import Finding
 
 
 class HomeScreen(Screen[None]):
-    """Reads the packs once when shown; the list is the whole navigation."""
+    """Reads the packs, their counts and one page of findings when shown; the list is the whole navigation."""
 
     CSS_PATH = "../styles/home.tcss"
     AUTO_FOCUS = "#packs"
@@ -33,14 +37,17 @@ class HomeScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         bundle = self.app.bundle  # type: ignore[attr-defined]
-        packs = [(pack, bundle.findings(pack.id)) for pack in bundle.packs()]
-        self._packs = {pack.id: pack for pack, _ in packs}
-        self._findings = {f.id: f for _, fs in packs for f in fs}
+        packs = bundle.packs()
+        self._packs = {pack.id: pack for pack in packs}
         yield DemoBanner("Findings")
         yield Plain(Text(bundle.manifest.title, style="bold"), id="home-title")
-        yield PackList(packs, id="packs")
+        yield PackList([(pack, bundle.count_findings(pack.id)) for pack in packs], self._page, id="packs")
         yield Plain("", id="home-detail")
         yield Footer(show_command_palette=False, compact=True)
+
+    def _page(self, pack_id: str, offset: int, limit: int) -> list[Finding]:
+        """Pages are read through the app's bundle at the time, never a reference kept here."""
+        return self.app.bundle.findings(pack_id, limit=limit, offset=offset)  # type: ignore[attr-defined]
 
     def on_mount(self) -> None:
         packs = self.query_one(PackList)
@@ -51,7 +58,11 @@ class HomeScreen(Screen[None]):
 
     @on(OptionList.OptionHighlighted, "#packs")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        finding = self._findings.get(event.option.id or "")
+        option_id = event.option.id or ""
+        if option_id.startswith(MORE_PREFIX):
+            self.query_one(PackList).show_more(option_id.removeprefix(MORE_PREFIX))
+            return
+        finding = self.query_one(PackList).findings.get(option_id)
         detail = self.query_one("#home-detail", Plain)
         if finding is None:
             detail.update("")
@@ -64,12 +75,16 @@ class HomeScreen(Screen[None]):
     @on(OptionList.OptionSelected, "#packs")
     def _selected(self, event: OptionList.OptionSelected) -> None:
         option_id = event.option.id or ""
-        if option_id and not option_id.startswith(PACK_PREFIX):
+        if option_id.startswith(MORE_PREFIX):
+            self.query_one(PackList).show_more(option_id.removeprefix(MORE_PREFIX))
+        elif option_id and not option_id.startswith(PACK_PREFIX):
             self.app.open_finding(option_id)  # type: ignore[attr-defined]
 
     def _highlighted_id(self) -> str | None:
         option = self.query_one(PackList).highlighted_option
-        if option is None or option.disabled or not option.id or option.id.startswith(PACK_PREFIX):
+        if option is None or option.disabled or not option.id:
+            return None
+        if option.id.startswith((PACK_PREFIX, MORE_PREFIX)):
             return None
         return option.id
 

@@ -1,28 +1,42 @@
-"""The home screen's list: each pack's title and question, with its findings under it.
+"""The home screen's list: each pack's title and question, with its findings under it, a page at a time.
 
 Pack headings are disabled options, so the cursor moves from finding to finding and Enter always opens
-one; the question stays in view above the findings it frames.
+one; the question stays in view above the findings it frames. A bundle may hold 100,000 findings, so each
+pack shows its first page, and a "more" row under it: when the cursor reaches that row the next page takes
+its place. Packs below the first page of findings start as their "more" row, read when the cursor gets
+there, so home reads one page whatever the bundle's size. Rows measure their height from the title's
+wrapping alone (the grid that draws them is sixty times slower to measure), so a page costs milliseconds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
+from textual.css.styles import RulesMap
+from textual.visual import RichVisual
+from textual.widget import Widget
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from linkage_core.schema import Finding, Pack
 
 PACK_PREFIX = "pack:"
+MORE_PREFIX = "more:"
+#: Findings read per pack at a time: a few screens of rows, read in milliseconds from any bundle.
+PAGE = 100
+
+#: Reads one page of a pack's findings: (pack id, offset, limit) -> findings in order.
+PageLoader = Callable[[str, int, int], Sequence[Finding]]
 
 
 def _heading(pack: Pack, count: int) -> Text:
     text = Text()
     text.append(pack.title, style="bold underline")
-    text.append(f"  ({count} finding{'s' if count != 1 else ''})")
+    text.append(f"  ({count:,} finding{'s' if count != 1 else ''})")
     text.append(f"\n{pack.question}", style="italic")
     return text
 
@@ -36,18 +50,96 @@ def _hanging(marker: str, text: str | Text) -> RenderableType:
     return grid
 
 
-class PackList(OptionList):
-    """Options are findings (id = finding id) under disabled pack headings (id = ``pack:<id>``)."""
+class _Row(RichVisual):
+    """Draws the hanging grid; its height is the title's line count beside the marker, cached per width."""
 
-    def __init__(self, packs: Sequence[tuple[Pack, Sequence[Finding]]], *, id: str | None = None) -> None:
+    def __init__(self, widget: Widget, marker: str, text: Text) -> None:
+        super().__init__(widget, _hanging(marker, text))
+        self._owner = widget
+        self._text = text
+        self._indent = len(marker) + 2  # the marker column and its one cell of padding
+        self._heights: dict[int, int] = {}
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        if width not in self._heights:
+            if width <= self._indent + 4:  # too narrow to reason about the grid: let it measure itself
+                self._heights[width] = super().get_height(rules, width)
+            else:
+                lines = self._text.wrap(self._owner.app.console, width - self._indent)
+                self._heights[width] = max(1, len(lines))
+        return self._heights[width]
+
+
+@dataclass
+class _Section:
+    """One pack: how many findings it has, and the ones read so far."""
+
+    pack: Pack
+    total: int
+    loaded: list[Finding] = field(default_factory=list)
+
+    @property
+    def remaining(self) -> int:
+        return self.total - len(self.loaded)
+
+
+class PackList(OptionList):
+    """Options are findings (id = finding id) under disabled pack headings (id = ``pack:<id>``), and a
+    ``more:<pack id>`` row while a pack has findings not yet read."""
+
+    def __init__(self, packs: Sequence[tuple[Pack, int]], load: PageLoader, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._load = load
+        self._sections = [_Section(pack, total) for pack, total in packs]
+        self._rows: dict[str, _Row] = {}
+        self.findings: dict[str, Finding] = {}
+        for section in self._sections:  # the first screenful is read now, later packs when reached
+            if sum(len(s.loaded) for s in self._sections) >= PAGE:
+                break
+            self._read_page(section)
+        self.add_options(self._options_now())
+
+    def _read_page(self, section: _Section) -> None:
+        if section.remaining <= 0:
+            return
+        page = list(self._load(section.pack.id, len(section.loaded), PAGE))
+        if not page:  # the count and the rows disagree (a policy-blocked read): stop offering more
+            section.total = len(section.loaded)
+        section.loaded += page
+        self.findings.update((f.id, f) for f in page)
+
+    def _row(self, finding: Finding) -> _Row:
+        """Rows are kept, so rebuilding the options after a page measures nothing twice."""
+        row = self._rows.get(finding.id)
+        if row is None:
+            row = self._rows[finding.id] = _Row(self, "  ›", Text(finding.title))
+        return row
+
+    def _options_now(self) -> list[Option | None]:
         options: list[Option | None] = []
-        for index, (pack, findings) in enumerate(packs):
+        for index, section in enumerate(self._sections):
             if index:
                 options.append(None)
-            options.append(Option(_heading(pack, len(findings)), id=f"{PACK_PREFIX}{pack.id}", disabled=True))
-            if not findings:
+            options.append(Option(_heading(section.pack, section.total), id=f"{PACK_PREFIX}{section.pack.id}",
+                                  disabled=True))
+            if not section.total:
                 options.append(Option(_hanging("", Text("No findings in this pack yet.", style="italic")),
                                       disabled=True))
-            for finding in findings:
-                options.append(Option(_hanging("  ›", finding.title), id=finding.id))
-        super().__init__(*options, id=id)
+            options += [Option(self._row(f), id=f.id) for f in section.loaded]
+            if section.remaining > 0:
+                more = Text(f"{section.remaining:,} more in this pack: keep moving down, or press / to search",
+                            style="italic")
+                options.append(Option(_Row(self, "  …", more), id=f"{MORE_PREFIX}{section.pack.id}"))
+        return options
+
+    def show_more(self, pack_id: str) -> None:
+        """Read the pack's next page into the place of its "more" row, keeping the cursor and the scroll."""
+        section = next((s for s in self._sections if s.pack.id == pack_id), None)
+        if section is None or section.remaining <= 0:
+            return
+        index = self.get_option_index(f"{MORE_PREFIX}{pack_id}")
+        scroll_y = self.scroll_y
+        self._read_page(section)
+        self.set_options(self._options_now())
+        self.scroll_to(y=scroll_y, animate=False, immediate=True)
+        self.highlighted = index  # the first new finding sits where the "more" row was

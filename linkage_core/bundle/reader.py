@@ -87,10 +87,22 @@ class Bundle:
             raise KeyError(pack_id)
         return found[0]
 
-    def findings(self, pack_id: str | None = None) -> list[Finding]:
+    def findings(self, pack_id: str | None = None, *, limit: int | None = None, offset: int = 0) -> list[Finding]:
+        """Findings in their order; ``limit``/``offset`` read one page, so a big bundle is never read whole."""
         where, args = ("pack_id = ?", (pack_id,)) if pack_id else ("", ())
-        return [self._checked_finding(f) for f in sorted(self._load(tables.FINDINGS, where, args),
-                                                          key=lambda f: (f.order, f.id))]
+        if limit is not None and limit <= 0:
+            return []
+        if limit is None and not offset:
+            return [self._checked_finding(f) for f in sorted(self._load(tables.FINDINGS, where, args),
+                                                              key=lambda f: (f.order, f.id))]
+        page = self._load(tables.FINDINGS, where, args, order=_FINDING_ORDER, limit=limit, offset=offset)
+        return [self._checked_finding(f) for f in page]
+
+    def count_findings(self, pack_id: str | None = None) -> int:
+        """How many findings a pack (or the bundle) holds, without reading them."""
+        where, args = (" WHERE pack_id = ?", (pack_id,)) if pack_id else ("", ())
+        with self._lock:
+            return self._connection().execute(f"SELECT count(*) FROM findings{where}", args).fetchone()[0]
 
     def finding(self, finding_id: str) -> Finding:
         found = self._load(tables.FINDINGS, "id = ?", (finding_id,))
@@ -118,6 +130,19 @@ class Bundle:
         like = f"%{text.strip()}%"
         where = "title LIKE ? OR headline LIKE ? OR measure LIKE ?"
         return self._load(tables.FINDINGS, where, (like, like, like), order="\"order\", id", limit=limit)
+
+    def match_findings(self, text: str, limit: int = 50) -> list[Finding]:
+        """Findings whose title holds the letters of ``text`` in order (the app's fuzzy rule), or whose
+        headline or measure holds ``text``: at most ``limit``, in the table's own order, so a common text
+        stops reading early and no text costs more than one pass."""
+        text = text.strip()
+        if not text:
+            return []
+        fuzzy = "%" + "%".join(_like_escape(c) for c in text) + "%"
+        plain = "%" + "".join(_like_escape(c) for c in text) + "%"
+        where = "title LIKE ? ESCAPE '\\' OR headline LIKE ? ESCAPE '\\' OR measure LIKE ? ESCAPE '\\'"
+        return [self._checked_finding(f) for f in self._load(tables.FINDINGS, where, (fuzzy, plain, plain),
+                                                             limit=limit)]
 
     def count(self, table: str) -> int:
         if table not in {t.name for t in tables.ALL}:
@@ -170,14 +195,16 @@ class Bundle:
         return finding.model_copy(update={"attrition": steps})
 
     def _iter(self, table: tables.Table, where: str = "", args: tuple = (), order: str = "",
-              limit: int | None = None) -> Iterator:
+              limit: int | None = None, offset: int = 0) -> Iterator:
         sql = f"SELECT * FROM {table.name}"
         if where:
             sql += f" WHERE {where}"
         if order:
             sql += f" ORDER BY {order}"
-        if limit:
-            sql += f" LIMIT {int(limit)}"
+        if limit or offset:
+            sql += f" LIMIT {int(limit) if limit else -1}"
+        if offset:
+            sql += f" OFFSET {int(offset)}"
         with self._lock:
             cursor = self._connection().execute(sql, args)
             names = [d[0] for d in cursor.description]
@@ -192,8 +219,17 @@ class Bundle:
                 raise CorruptBundle() from None
 
     def _load(self, table: tables.Table, where: str = "", args: tuple = (), order: str = "",
-              limit: int | None = None) -> list:
-        return list(self._iter(table, where, args, order, limit))
+              limit: int | None = None, offset: int = 0) -> list:
+        return list(self._iter(table, where, args, order, limit, offset))
+
+
+#: The order findings are shown in; SQLite's byte order on ``id`` is Python's ``str`` order for UTF-8.
+_FINDING_ORDER = "\"order\", id"
+
+
+def _like_escape(char: str) -> str:
+    """One typed character as a literal in a LIKE pattern that uses ``\\`` as its escape."""
+    return "\\" + char if char in "%_\\" else char
 
 
 def open_bundle(path: Path | str, secret: Secret, trust: TrustStore) -> Bundle:
