@@ -26,7 +26,7 @@ Bare().run(headless=True, auto_pilot=first_paint)
 
 BOLD = """
 from bold_tui import secrets
-from linkage_core.bundle.reader import inspect
+from linkage_core.bundle.files import inspect
 path = secrets.bundle_path(None)
 trust = secrets.trust_store([])
 envelope, _ = inspect(path, trust)
