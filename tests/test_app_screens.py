@@ -129,7 +129,8 @@ async def test_idle_lock_drops_the_bundle(bundle_file: Path, trust: TrustStore) 
         bundle = app.bundle
         app.settings.idle_lock_minutes = 0.001
         app._lock_if_idle()
-        await wait_for(pilot, on(app, "UnlockScreen"))
+        # The lock closes the bundle just after the unlock screen is up: wait for both, not the screen alone.
+        await wait_for(pilot, lambda: on(app, "UnlockScreen")() and bundle.closed)
         assert app.bundle is None and bundle.closed
 
 
