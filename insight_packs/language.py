@@ -116,10 +116,6 @@ DATASET_NAMES = {"prison": "prison", "probation": "probation", "dfe": "school an
                  "hmrc": "payroll (HMRC)", "local_authority": "council", "reoffending": "reoffending"}
 
 
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def reading_ease(text: str) -> float:
     import textstat
 

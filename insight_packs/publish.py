@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from insight_packs import language as L
-from insight_packs.drafts import Cell, FindingDraft, Side
+from insight_packs.drafts import FindingDraft, Side
 from linkage_core.disclosure.apply import RawAttritionStep, RawCell, RawSide, apply, apply_attrition, blank
 from linkage_core.schema import DisclosurePolicy, Estimate, Finding, LinkageQuality, SuppressionReason
 
@@ -142,4 +142,4 @@ def publish_all(drafts: Iterable[FindingDraft], policy: DisclosurePolicy, qualit
     return findings, estimates
 
 
-__all__ = ["Cell", "publish_all", "publish_finding"]
+__all__ = ["publish_all", "publish_finding"]
