@@ -42,8 +42,8 @@ Progress = Callable[[str, float], None]
 
 #: The standard columns that carry evidence; a table "has" one when any row holds a value.
 _EVIDENCE = ("first_name", "middle_names", "surname", "dob", "sex", "postcode")
-_DERIVED = {"dob": ("dob_y", "dob_m", "dob_d"), "first_name": ("fn_initial", "fn_variants"),
-            "middle_names": ("mn_first",),
+_DERIVED = {"dob": ("dob_y", "dob_m", "dob_d"), "first_name": ("fn_initial", "fn_variants", "fn_female"),
+            "middle_names": ("mn_first",), "postcode": ("pc_district",),
             "surname": ("surname_sx", "sn_initial")}
 #: Where a council extract records a child's parent.
 _PARENT_COLUMNS = {"first_name": "parent_first_name", "surname": "parent_surname",

@@ -179,33 +179,48 @@ def comparisons(available: set[str]) -> list[ComparisonCreator]:
 def blocking_rules(available: set[str]) -> list[BlockingRuleCreator]:
     """Rules that generate candidate pairs; together they catch a true pair that has any one error.
 
-    Each rule pairs a fairly rare key with another key (surname with birth year and initial, not surname
-    alone), so blocks stay small and the number of comparisons grows about linearly with the records.
-    Even a date of birth alone is too coarse among children, born within a few years of each other.
-    First name plus surname on its own is deliberately absent: common names make it grow quadratically.
+    Each rule keys on enough that its blocks stay small *as the cohort grows*: a key space of fixed size
+    (about 22,000 birth dates, 26 initials) fills up, and then pairs per record grow with the cohort. So
+    a date of birth goes with a first name *and* something of the surname or the address, and a full name
+    goes with a birth month as well as a year. Errors a looser key
+    would have caught get a rule of their own instead (day and month swapped, 1 January, no date).
+    Measured growth is in ``docs/scale.md``.
     """
     candidates: list[tuple[str, ...]] = [
-        ("dob", "fn_initial"),                          # names with typos, changed surnames
-        ("dob", "surname_sx"),                          # nicknames, people known by a middle name
-        ("surname", "first_name", "dob_y"),             # day and month transposed, a day out, 1 January
-        ("surname", "fn_initial", "dob_m", "dob_d"),    # a year out
+        ("dob", "first_name", "sn_initial"),            # mistyped surnames
+        ("dob", "surname"),                             # mistyped first names, nicknames, middle names used
+        ("dob", "first_name", "pc_district"),           # changed surnames (marriage, deed poll) ...
+        ("dob", "fn_female"),                           # ... which are mostly women's, wherever they live
+        ("dob", "surname_sx", "fn_initial"),            # both names spelt another way (Muhammad Choudhury)
+        ("surname", "first_name", "dob_y", "dob_m"),    # a day out
+        ("surname", "first_name", "dob_m", "dob_d"),    # a year out
         ("postcode", "fn_initial"),                     # a date of birth missing or badly wrong
         ("surname", "postcode"),
     ]
     rules: list[BlockingRuleCreator] = [block_on(*cols) for cols in candidates if set(cols) <= available]
     if {"first_name", "surname", "dob"} <= available:
-        # A missing date of birth would otherwise leave only postcode, which people change.
-        rules.append(_missing_dob_rule())
-        # First name and surname the wrong way round: one side's first initial is the other's surname
-        # initial. Holds whichever side was swapped, so one rule serves link and dedupe alike.
-        rules.append(CustomRule("l.dob = r.dob AND l.fn_initial = r.sn_initial"))
+        rules += [
+            # Day and month typed the wrong way round.
+            CustomRule("l.surname = r.surname AND l.dob_y = r.dob_y AND l.dob_m = r.dob_d "
+                       "AND l.dob_d = r.dob_m AND l.fn_initial = r.fn_initial"),
+            # An unknown date recorded as 1 January of the right year, on either side.
+            CustomRule("l.surname = r.surname AND l.first_name = r.first_name AND l.dob_y = r.dob_y "
+                       "AND ((l.dob_m = '01' AND l.dob_d = '01') OR (r.dob_m = '01' AND r.dob_d = '01'))"),
+            # First name and surname the wrong way round.
+            CustomRule("l.dob = r.dob AND l.first_name = r.surname AND l.surname = r.first_name"),
+        ]
+        if "postcode" in available:
+            # A missing date of birth would otherwise leave only the postcode rules, which need the same
+            # address. Moves mostly stay in the same district, so the name goes with the outward code's start.
+            rules.append(_missing_dob_rule())
     return rules
 
 
 def _missing_dob_rule() -> BlockingRuleCreator:
-    """First name and surname, only for pairs where one date of birth is missing: rare, so small."""
+    """Same full name near the same address, only for pairs where one date of birth is missing."""
     return CustomRule(
-        "l.first_name = r.first_name AND l.surname = r.surname AND (l.dob IS NULL OR r.dob IS NULL)"
+        "l.first_name = r.first_name AND l.surname = r.surname "
+        "AND substr(l.postcode, 1, 3) = substr(r.postcode, 1, 3) AND (l.dob IS NULL OR r.dob IS NULL)"
     )
 
 

@@ -39,7 +39,9 @@ STANDARD_COLUMNS: tuple[str, ...] = (
     "dob_y", "dob_m", "dob_d",
     "sex",              # M, F or null
     "postcode",         # upper case, one space before the inward code
+    "pc_district",      # the outward code (SW1A, M11): moves are mostly within one district
     "fn_initial",
+    "fn_female",        # the first name of a woman (null for men): most surname changes are women's
     "sn_initial",       # with fn_initial, lets a blocking rule catch first name and surname swapped
     "fn_variants",      # the first name plus the formal names it may be a nickname for
     "surname_sx",       # Soundex code of the surname, for blocking on sound-alike surnames
@@ -173,8 +175,9 @@ def standardise_table(
     backend.create_table(target, f"""
         SELECT b.record_id, b.first_name, b.middle_names, b.mn_first, b.surname, b.dob,
                substr(b.dob, 1, 4) AS dob_y, substr(b.dob, 6, 2) AS dob_m, substr(b.dob, 9, 2) AS dob_d,
-               b.sex, b.postcode,
+               b.sex, b.postcode, regexp_extract(b.postcode, '^[A-Z0-9]+', 0) AS pc_district,
                substr(b.first_name, 1, 1) AS fn_initial,
+               CASE WHEN b.sex = 'F' THEN b.first_name END AS fn_female,
                substr(b.surname, 1, 1) AS sn_initial,
                COALESCE(n.variants, CASE WHEN b.first_name IS NOT NULL THEN [b.first_name] END) AS fn_variants,
                s.code AS surname_sx

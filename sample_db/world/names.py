@@ -1,7 +1,11 @@
 """Hand-written name lists by background, and the spellings and nicknames people are recorded under.
 
 The lists are modest on purpose: realistic repetition (many Smiths, many Mohammeds) is what makes
-blocking and matching hard, and a short list in code keeps the generator free of downloads. Names are
+blocking and matching hard, and a short list in code keeps the generator free of downloads. British
+surnames also get a long tail built from place-name parts (Ashworth, Thornley): in England and Wales the
+commonest surname, Smith, is about 1.3% of people, and most people share their surname with few others.
+Without the tail every person would share a surname with thousands, and no blocking rule could keep
+comparisons near linear as the world grows. Names are
 ASCII so the typo machinery can work on bytes. Every name is stored once in ``NAMES``; people and records
 carry integer codes into it, so nicknames and spellings are swaps of codes, not string work.
 """
@@ -114,6 +118,15 @@ _SURNAMES: dict[str, str] = {
         Mohammadi Rezaei|Rezai""",
 }
 
+#: Parts of English place-name surnames, for the long tail (``_tail_surnames``).
+_TAIL_HEADS = """Ash Black Brad Brook Bur Cal Chad Cliff Craw Dal Down East Fair Farn Gold Green Hal Hart Hay Heath
+    Hol Hors Kings Lang Lin Mar Mid Moor New North Oak Ox Pen Rad Red Ridge Ros Shel Stan Stock Thorn Wal
+    West Whit Win Wood Yar Brom Carl"""
+_TAIL_TAILS = """ley ton worth field wood ford by ham well more stead bury croft hurst shaw dale wick land cott
+    bridge stone hill thwaite den combe low ridge mere wright brook holme by gate lock ing burn sley"""
+#: Share of British surnames drawn from the tail rather than the hand-written list.
+TAIL_SHARE = 0.6
+
 #: Middle names are drawn from the same background's first names of the same sex.
 MAX_VARIANTS = 5
 
@@ -134,10 +147,15 @@ def _entries(block: str) -> list[list[str]]:
     return [entry.split("|") for entry in block.split()]
 
 
-def _zipf(n: int) -> np.ndarray:
+def _zipf(n: int, exponent: float = 0.7) -> np.ndarray:
     # Names repeat: a handful are very common and many are rare, which is what makes linkage hard.
-    w = 1.0 / np.arange(1, n + 1) ** 0.7
+    w = 1.0 / np.arange(1, n + 1) ** exponent
     return w / w.sum()
+
+
+def _tail_surnames(taken: set[str]) -> list[str]:
+    names = [h + t for h in _TAIL_HEADS.split() for t in _TAIL_TAILS.split()]
+    return sorted(dict.fromkeys(n.capitalize() for n in names if n.capitalize() not in taken))
 
 
 def build_tables() -> NameTables:
@@ -166,7 +184,12 @@ def build_tables() -> NameTables:
             codes = register(table[bg])
             first[(b, male)] = (codes, _zipf(len(codes)))
         codes = register(_SURNAMES[bg])
-        surname[b] = (codes, _zipf(len(codes)))
+        probs = _zipf(len(codes))
+        if bg == "british":
+            tail = register(" ".join(_tail_surnames(set(code))))
+            codes = np.concatenate([codes, tail])
+            probs = np.concatenate([probs * (1 - TAIL_SHARE), _zipf(len(tail), 0.5) * TAIL_SHARE])
+        surname[b] = (codes, probs)
     names = np.array(sorted(code, key=code.get), dtype="S")
     variants = np.full((len(names), MAX_VARIANTS), -1, dtype=np.int32)
     n_variants = np.zeros(len(names), dtype=np.int32)
