@@ -106,7 +106,8 @@ class BoldApp(App[int]):
             self.sub_title = "synthetic demo data"
         self._last_activity = monotonic()
         await self.switch_screen(HomeScreen())
-        self.refresh_bindings()
+        if self.screen_stack:  # the app may be closing while the key was derived
+            self.refresh_bindings()
 
     def on_unmount(self) -> None:
         if self.bundle is not None:
