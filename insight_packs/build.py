@@ -26,6 +26,11 @@ from linkage_core.schema import BundleContent, DatasetProvenance, DisclosurePoli
 
 Progress = Callable[[str, float], None]
 
+#: BOLD's publishing policy: the defaults (10 people, base 5, secondary suppression, dominance), with counts
+#: rounded up or down by the cell key method so that bundles from data differing by one person give
+#: nothing away (``linkage_core.disclosure.apply``).
+PUBLISHING_POLICY = DisclosurePolicy(cell_key_perturbation=True)
+
 
 def _quiet(_stage: str, _fraction: float) -> None:
     return None
@@ -34,18 +39,24 @@ def _quiet(_stage: str, _fraction: float) -> None:
 def build_content(world: Path, link_dir: Path, *, policy: DisclosurePolicy | None = None, title: str | None = None,
                   publisher: str = "BOLD Insights", synthetic: bool | None = None, engine_kind: str = "duckdb",
                   progress: Progress = _quiet, created: datetime | None = None,
-                  spark_master: str | None = None) -> BundleContent:
-    """Everything a bundle holds, built from a linked world. ``link_dir`` must hold the linkage outputs."""
+                  spark_master: str | None = None, key_secret: str | None = None) -> BundleContent:
+    """Everything a bundle holds, built from a linked world. ``link_dir`` must hold the linkage outputs.
+
+    ``key_secret`` (32+ hex digits, see ``PrivateKey.record_key_secret``) gives each person their record
+    key; the policy's cell key method needs it.
+    """
     from linkage_core.linkage import quality_rows
     import json
 
-    policy = policy or DisclosurePolicy()
+    policy = policy or PUBLISHING_POLICY
+    if policy.cell_key_perturbation and not key_secret:
+        raise ValueError("the cell key method needs the record-key secret (key_secret)")
     quality_doc = json.loads((link_dir / "quality.json").read_text())
     quality = quality_rows(quality_doc)
     engine = open_engine(engine_kind, spark_master=spark_master)
     try:
         progress("Preparing de-identified tables", 0.0)
-        datasets = load(engine, Sources(world, link_dir))
+        datasets = load(engine, Sources(world, link_dir, key_secret or "0" * 32))
         drafts = []
         packs = all_packs()
         for i, pack in enumerate(packs):
@@ -96,7 +107,8 @@ def build_bundle(world: Path, out: Path, *, signer: PrivateKey, passphrases: lis
         if not (links / "spine.parquet").exists():
             link_world(world, links, progress=progress, engine=engine_kind, spark_master=spark_master)
         content = build_content(world, links, title=title, publisher=signer.public.name, progress=progress,
-                                engine_kind=engine_kind, created=created, spark_master=spark_master)
+                                engine_kind=engine_kind, created=created, spark_master=spark_master,
+                                key_secret=signer.record_key_secret())
     progress("Sealing and signing the bundle", 0.0)
     path = write_bundle(content, out, signer=signer, passphrases=list(passphrases), recipients=list(recipients),
                         kdf=kdf)

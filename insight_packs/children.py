@@ -30,28 +30,36 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
     # Columns named, not "* EXCLUDE": the parent's key never reaches the frame, on any engine.
     wanted = [c for c in engine.columns("children") if c != "parent_person_key"]
     frame = engine.arrow(f"SELECT {', '.join(wanted)} FROM children ORDER BY row_order").to_pandas()
-    declared = engine.rows("SELECT SUM(COALESCE(children_declared, 0)) AS n, COUNT(*) AS people, "
-                           "SUM(CASE WHEN children_declared > 0 THEN 1 ELSE 0 END) AS parents FROM people")[0]
-    linked = frame[frame.parent_in_cohort == 1]
+    adults = engine.arrow("SELECT record_key, COALESCE(children_declared, 0) AS children_declared FROM people "
+                          "ORDER BY row_order").to_pandas()
+    adult_keys = C.record_keys(adults)
+    parents = adults.children_declared.to_numpy() > 0
+    declared = int(adults.children_declared.sum())
+    keys = C.record_keys(frame)
+    in_cohort = frame.parent_in_cohort.to_numpy() == 1
+    linked = frame[in_cohort]
     covered = "It covers children under 18 in school or council records. It does not reach children over 18."
     common = dict(pack_id=pack.id, datasets=("prison", "local_authority", "dfe"), covered=covered)
     drafts = [FindingDraft(
         id="children.count", title="How many children have a parent who left prison",
         measure="Children with a parent released in the period", treated_label="Children",
         comparison_label=None, phrasing=Phrasing("children", None, "were found"),
-        cells=[Cell("overall", "Said by parents in prison", "count", Side(n=int(declared["n"] or 0),
-                                                                           value=float(declared["n"] or 0)),
+        # A count of children said by their parents goes with the parents' keys: they are who it describes.
+        cells=[Cell("overall", "Said by parents in prison", "count",
+                    Side(n=declared, value=float(declared), key=C.key_of(adult_keys, parents)),
                     method="Sum of children people said they had"),
                Cell("overall", "Found in school or council records", "count",
-                    Side(n=len(linked), value=float(len(linked))),
+                    Side(n=len(linked), value=float(len(linked)), key=C.key_of(keys, in_cohort)),
                     method="Children linked to a parent through council family records")],
         method="Counts of children; self-declared against linked",
-        attrition=[("People released in the period", int(declared["people"])),
-                   ("Said they had children", int(declared["parents"]))],
+        attrition=[C.step("People released in the period", adult_keys, count=len(adults)),
+                   C.step("Said they had children", adult_keys, parents)],
         caveats=["Linked counts miss children whose council record did not name the parent, so both counts "
                  "are likely to be low."],
         order=0, **common)]
-    school = frame[frame.in_school_data == 1].copy()
+    in_school = frame.in_school_data.to_numpy() == 1
+    school = frame[in_school].copy()
+    school_keys = None if keys is None else keys[in_school]
     school["any_suspension"] = (school.suspensions.fillna(0) > 0).astype(int)
     school["age_group"] = school.school_year.map(_age_group)
     if school.empty:
@@ -72,9 +80,9 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
                 "children with a parent who left prison", "similar children of the same age", verb, better),
             cells=cells, method=("Matched on school year, sex and the school's region, against children known to a council; "
                     "1:1 nearest neighbour"),
-            attrition=[("Children in school records", len(school)),
-                       ("With a parent who left prison", int(treated.sum())),
-                       ("Matched to a similar child", result.matched)],
+            attrition=[C.step("Children in school records", school_keys, count=len(school)),
+                       C.step("With a parent who left prison", school_keys, treated),
+                       C.step("Matched to a similar child", school_keys, result.treated_index)],
             balance_ok=result.balanced, order=10 + i,
             caveats=["The comparison children are known to a council, which named a parent who was not in prison.",
                      "Some of them may still have a parent who left prison that the data did not find. That "
@@ -87,7 +95,7 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
             measure=label, treated_label="Children with a parent who left prison", comparison_label=None,
             phrasing=Phrasing("children with a parent who left prison", None, label[0].lower() + label[1:]),
             cells=C.share_cells(support, column, ("overall",)), method="Share with a Wilson score interval",
-            attrition=[("Children linked to a parent", len(support))], order=30 + j, **common))
+            attrition=[C.step("Children linked to a parent", keys, in_cohort)], order=30 + j, **common))
     return drafts
 
 PACK = PackSpec(

@@ -21,6 +21,8 @@ MONTHS = tuple(range(1, 13))
 class Sources:
     world: Path
     link: Path
+    #: The secure stage's secret for record keys (cell key perturbation). Hex only: it goes into SQL.
+    key_secret: str = "0" * 32
 
     def extract(self, dataset: str) -> Path | None:
         for suffix in (".parquet", ".csv"):
@@ -35,15 +37,22 @@ def _own_columns(engine: Engine, view: str) -> list[str]:
     return [c for c in engine.columns(view) if c not in STANDARD_IDENTIFIERS | IDENTIFIERS and c != "sex"]
 
 
-def _linked_view(engine: Engine, dataset: str, raw: str, keep_sex: bool = False) -> None:
+def _linked_view(engine: Engine, dataset: str, raw: str, key_secret: str, keep_sex: bool = False) -> None:
     columns = _own_columns(engine, raw)
     if keep_sex and "sex" in engine.columns(raw):
         columns.append("sex")
     select = ", ".join(f"r.{c}" for c in columns if c != "record_id")
+    if any(ch not in "0123456789abcdef" for ch in key_secret) or len(key_secret) < 32:
+        raise ValueError("the record-key secret must be at least 32 lower-case hex digits")
     # row_order: a stable order for analysis that does not depend on the random person keys.
+    # record_key: the person's fixed random key for the cell key method, a keyed hash of the agency's own
+    # record id (stable from one build to the next, and the same on every engine). Eight hex digits,
+    # read as a fraction of 16**8 by the packs; it never leaves the secure stage.
     engine.execute(
         f"CREATE OR REPLACE TABLE {dataset} AS SELECT s.person_key, s.match_probability, "
-        f"ROW_NUMBER() OVER (ORDER BY CAST(r.record_id AS VARCHAR)) AS row_order, {select} "
+        f"ROW_NUMBER() OVER (ORDER BY CAST(r.record_id AS VARCHAR)) AS row_order, "
+        f"SUBSTR(MD5(CONCAT('{key_secret}', '{dataset}', CAST(r.record_id AS VARCHAR))), 1, 8) AS record_key, "
+        f"{select} "
         f"FROM {raw} r JOIN spine s ON s.dataset = '{dataset}' AND s.record_id = CAST(r.record_id AS VARCHAR)"
     )
 
@@ -70,7 +79,8 @@ def load(engine: Engine, sources: Sources) -> list[str]:
         if path is None:
             continue
         engine.register(f"raw_{dataset}", path)
-        _linked_view(engine, dataset, f"raw_{dataset}", keep_sex=dataset in {"prison", "dfe", "local_authority"})
+        _linked_view(engine, dataset, f"raw_{dataset}", sources.key_secret,
+                     keep_sex=dataset in {"prison", "dfe", "local_authority"})
         datasets.append(dataset)
     families = sources.link / "families.parquet"
     if families.exists():
@@ -174,7 +184,8 @@ def _children(engine: Engine, datasets: list[str], has_families: bool) -> None:
     """One row per child known to schools or councils, with whether a parent was in the cohort."""
     parts = []
     if "dfe" in datasets:
-        parts.append("""SELECT person_key, MIN(row_order) AS row_order, MAX(region) AS region, MAX(sex) AS sex,
+        parts.append("""SELECT person_key, MIN(row_order) AS row_order, MIN(record_key) AS record_key,
+                        MAX(region) AS region, MAX(sex) AS sex,
                         MAX(school_year) AS school_year, AVG(attendance_rate) * 100 AS attendance_rate,
                         MAX(CASE WHEN persistent_absence THEN 1 ELSE 0 END) AS persistent_absence,
                         SUM(COALESCE(suspensions, 0)) AS suspensions,
@@ -183,7 +194,7 @@ def _children(engine: Engine, datasets: list[str], has_families: bool) -> None:
                         1 AS in_school_data, 0 AS in_council_data, 0 AS children_in_need, 0 AS early_help
                         FROM dfe WHERE record_type = 'pupil' GROUP BY person_key""")
     if "local_authority" in datasets:
-        parts.append("""SELECT person_key, 1000000000 + MIN(row_order), NULL, MAX(sex), NULL, NULL, NULL, NULL,
+        parts.append("""SELECT person_key, 1000000000 + MIN(row_order), MIN(record_key), NULL, MAX(sex), NULL, NULL, NULL, NULL,
                         NULL, NULL, 0, 1,
                         MAX(CASE WHEN children_in_need THEN 1 ELSE 0 END),
                         MAX(CASE WHEN early_help THEN 1 ELSE 0 END)
@@ -199,7 +210,7 @@ def _children(engine: Engine, datasets: list[str], has_families: bool) -> None:
     engine.execute(f"""
         CREATE OR REPLACE TABLE children AS
         SELECT u.person_key, {parent_col} AS parent_person_key,
-               {in_cohort} AS parent_in_cohort, MIN(u.row_order) AS row_order,
+               {in_cohort} AS parent_in_cohort, MIN(u.row_order) AS row_order, MIN(u.record_key) AS record_key,
                MAX(u.region) AS region, MAX(u.sex) AS sex, MAX(school_year) AS school_year, AVG(attendance_rate) AS attendance_rate,
                MAX(persistent_absence) AS persistent_absence, MAX(suspensions) AS suspensions,
                MAX(permanent_exclusion) AS permanent_exclusion, MAX(attainment_expected) AS attainment_expected,

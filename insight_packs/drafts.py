@@ -13,7 +13,11 @@ from linkage_core import stats
 
 @dataclass(frozen=True)
 class Side:
-    """One group's figure from true counts."""
+    """One group's figure from true counts.
+
+    ``key`` and ``events_key`` are the cell keys of the group's people and of those with the outcome (the
+    sum of their record keys, modulo 1), for the cell key method; ``None`` when no record keys were given.
+    """
 
     n: int
     events: int | None = None  # people with the outcome (proportions)
@@ -21,18 +25,22 @@ class Side:
     low: float | None = None
     high: float | None = None
     sd: float | None = None  # for means
+    key: float | None = None
+    events_key: float | None = None
 
     @classmethod
-    def proportion(cls, events: int, n: int) -> Side:
+    def proportion(cls, events: int, n: int, *, key: float | None = None,
+                   events_key: float | None = None) -> Side:
         interval = stats.wilson(events, n)
-        return cls(n=n, events=events, value=events / n, low=interval.low, high=interval.high)
+        return cls(n=n, events=events, value=events / n, low=interval.low, high=interval.high, key=key,
+                   events_key=events_key)
 
     @classmethod
-    def mean(cls, mean: float, sd: float, n: int) -> Side:
+    def mean(cls, mean: float, sd: float, n: int, *, key: float | None = None) -> Side:
         if n < 2:
-            return cls(n=n, value=mean, sd=sd)
+            return cls(n=n, value=mean, sd=sd, key=key)
         interval = stats.mean_interval_from_summary(mean, sd, n)
-        return cls(n=n, value=mean, low=interval.low, high=interval.high, sd=sd)
+        return cls(n=n, value=mean, low=interval.low, high=interval.high, sd=sd, key=key)
 
 
 @dataclass(frozen=True)
@@ -65,8 +73,10 @@ class Cell:
                    interval.high, p.value, f"t intervals; {interval.method}; {p.method}")
 
     @classmethod
-    def share(cls, breakdown: str, group: str, events: int, n: int) -> Cell:
-        return cls(breakdown, group, "proportion", Side.proportion(events, n), method="Wilson score interval")
+    def share(cls, breakdown: str, group: str, events: int, n: int, *, key: float | None = None,
+              events_key: float | None = None) -> Cell:
+        return cls(breakdown, group, "proportion", Side.proportion(events, n, key=key, events_key=events_key),
+                   method="Wilson score interval")
 
 
 @dataclass(frozen=True)
@@ -90,7 +100,8 @@ class FindingDraft:
     phrasing: Phrasing
     cells: list[Cell]
     method: str
-    attrition: list[tuple[str, int]] = field(default_factory=list)
+    #: (label, true count, cell key of the people counted); the key is None when no record keys were given.
+    attrition: list[tuple[str, int, float | None]] = field(default_factory=list)
     caveats: list[str] = field(default_factory=list)
     datasets: tuple[str, ...] = ()
     balance_ok: bool | None = None

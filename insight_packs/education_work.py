@@ -30,7 +30,7 @@ OUTCOMES = {
                      "spent {value} days on out-of-work benefits in the first year", False),
 }
 MIN_TREATED = 60
-_COLUMNS = ("person_key, age_at_release, sentence_months, prior_offences, sex, ethnicity, offence_group, "
+_COLUMNS = ("person_key, record_key, age_at_release, sentence_months, prior_offences, sex, ethnicity, offence_group, "
             "prior_qualification, employed_before_custody, prison_type, age_band, employed_6w, employed_6m, "
             "employed_1y, out_of_work_benefit_days, reoffended_12m")
 
@@ -38,6 +38,7 @@ _COLUMNS = ("person_key, age_at_release, sentence_months, prior_offences, sex, e
 def _compute(self, engine) -> list[FindingDraft]:
     frame = engine.arrow(f"SELECT {_COLUMNS} FROM people ORDER BY row_order").to_pandas()
     taken = engine.arrow("SELECT person_key, course_type, course_level, course_completed FROM courses").to_pandas()
+    keys = C.record_keys(frame)
     drafts: list[FindingDraft] = []
     for order, (course, words) in enumerate(COURSES.items()):
         mine = taken[taken.course_type == course].sort_values(["person_key", "course_level"])
@@ -49,8 +50,9 @@ def _compute(self, engine) -> list[FindingDraft]:
         )
         result = match(detail, treated, seed=order)
         balance_ok = result.balanced
-        attrition = [("People released in the period", len(frame)), (f"Took {words}", int(treated.sum())),
-                     ("Matched to a similar person who did not", result.matched)]
+        attrition = [C.step("People released in the period", keys, count=len(frame)),
+                     C.step(f"Took {words}", keys, treated),
+                     C.step("Matched to a similar person who did not", keys, result.treated_index)]
         for outcome, (column, kind, measure, verb, better) in OUTCOMES.items():
             cells = C.matched_cells(detail, result, column, kind,
                                     ("prison_type", "course_level", "completed", "age_band", "sex"), C.ORDER)

@@ -3,7 +3,7 @@
 from insight_packs import compute as C
 from insight_packs.base import COMMON_WONT, PackSpec, use
 from insight_packs.cohort import MONTHS
-from insight_packs.drafts import Cell, FindingDraft, Phrasing, Side
+from insight_packs.drafts import Cell, FindingDraft, Phrasing
 
 BREAKDOWNS = ("offence_group", "sentence_length", "age_band", "region", "prior_qualification")
 QUALIFICATIONS = ["none", "entry", "level1", "level2", "level3", "level4_plus", "unknown"]
@@ -12,18 +12,18 @@ QUALIFICATIONS = ["none", "entry", "level1", "level2", "level3", "level4_plus", 
 def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
     month_cols = ", ".join(f"employed_m{m}" for m in MONTHS)
     frame = engine.arrow(
-        f"SELECT person_key, {month_cols}, employed_6m, employed_1y, days_to_job, days_to_benefit_claim, "
+        f"SELECT person_key, record_key, {month_cols}, employed_6m, employed_1y, days_to_job, days_to_benefit_claim, "
         f"offence_group, sentence_length, age_band, region, prior_qualification FROM people ORDER BY row_order"
     ).to_pandas()
     order = {**C.ORDER, "prior_qualification": QUALIFICATIONS}
     covered = "It covers people released in the period whose prison record was found."
     common = dict(pack_id=pack.id, treated_label="People released", comparison_label=None,
                   datasets=("prison", "dfe", "dwp", "hmrc"), covered=covered)
-    attrition = [("People released in the period", len(frame))]
+    keys = C.record_keys(frame)
+    attrition = [C.step("People released in the period", keys, count=len(frame))]
 
-    monthly = []
-    for m in MONTHS:
-        monthly += [Cell.share("month", f"Month {m}", int(frame[f"employed_m{m}"].sum()), len(frame))]
+    monthly = [Cell("month", f"Month {m}", "proportion", C.share_side(frame[f"employed_m{m}"].to_numpy() > 0, keys),
+                    method="Wilson score interval") for m in MONTHS]
     overall = C.share_cells(frame, "employed_1y", ("overall",), overall_label="All")
     drafts = [FindingDraft(
         id="employment.monthly", title="Work month by month in the first year after release",
@@ -41,11 +41,12 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
             method="Share with a Wilson score interval", attrition=attrition, order=1 + i, **common))
 
     frame["job_within_year"] = ((frame.days_to_job >= 0) & (frame.days_to_job <= 365)).astype(int)
-    days = frame.loc[frame.job_within_year == 1, "days_to_job"].astype(float)
+    found = frame.job_within_year.to_numpy() == 1
+    days = frame.days_to_job.to_numpy(dtype=float)[found]
     timing = C.share_cells(frame, "job_within_year", ("overall",), overall_label="Found a job within a year")
     if len(days) > 1:
         timing.append(Cell("timing", "Days to first job (those who found one)", "mean",
-                           Side.mean(float(days.mean()), float(days.std(ddof=1)), len(days)),
+                           C.mean_side(days, None if keys is None else keys[found]),
                            method="Mean with a t interval"))
     drafts.append(FindingDraft(
         id="employment.first_job", title="Time to a first job after release", measure="Found a job within a year",
@@ -53,7 +54,8 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
         method="Share with a Wilson interval; mean days with a t interval", attrition=attrition, order=3,
         **common))
 
-    claimed = frame[(frame.days_to_benefit_claim.notna()) & (frame.days_to_benefit_claim <= 84)]
+    claim = ((frame.days_to_benefit_claim.notna()) & (frame.days_to_benefit_claim <= 84)).to_numpy()
+    claimed = frame[claim]
     moves = C.share_cells(claimed, "employed_6m", ("overall",) + BREAKDOWNS, groups_order=order)
     drafts.append(FindingDraft(
         id="employment.benefit_to_work", title="From a benefit claim into work",
@@ -61,7 +63,7 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
         phrasing=Phrasing("people who claimed benefits soon after release", None,
                           "were in work 6 months after release"),
         cells=moves, method="Share with a Wilson score interval",
-        attrition=attrition + [("Claimed benefits within 12 weeks", len(claimed))], order=4, **common))
+        attrition=attrition + [C.step("Claimed benefits within 12 weeks", keys, claim)], order=4, **common))
     return drafts
 
 PACK = PackSpec(

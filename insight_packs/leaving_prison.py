@@ -3,7 +3,7 @@
 
 from insight_packs import compute as C
 from insight_packs.base import COMMON_WONT, PackSpec, use
-from insight_packs.drafts import Cell, FindingDraft, Phrasing, Side
+from insight_packs.drafts import Cell, FindingDraft, Phrasing
 from insight_packs.matching import match
 
 SERVICES = {
@@ -26,12 +26,13 @@ MIN_REOFFENDED_FOR_TIMING = 30
 
 def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
     available = set(engine.columns("people"))
-    wanted = ["person_key", "age_at_release", "sentence_months", "prior_offences", "sex", "ethnicity",
+    wanted = ["person_key", "record_key", "age_at_release", "sentence_months", "prior_offences", "sex", "ethnicity",
               "offence_group", "accommodation_need", "social_ties", "substance_misuse_need",
               "employed_before_custody", "region", "age_band", "sentence_length", "reoffended_12m",
               "days_to_reoffence"] + [col for col, _, _ in SERVICES.values()]
     frame = engine.arrow(f"SELECT {', '.join(c for c in wanted if c in available)} FROM people "
                          "ORDER BY row_order").to_pandas()
+    keys = C.record_keys(frame)
     drafts: list[FindingDraft] = []
     for order, (service, (column, name, reached)) in enumerate(SERVICES.items()):
         if column not in frame:
@@ -49,8 +50,9 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
             treated_label="People released", comparison_label=None,
             phrasing=Phrasing("people released", None, f"{reached} within 4 weeks"),
             cells=cells, method="Share with a Wilson score interval",
-            attrition=[("People released in the period", len(frame)),
-                       (f"Reached {name.lower()} within 12 weeks", int(frame[f"{service}_12w"].sum()))],
+            attrition=[C.step("People released in the period", keys, count=len(frame)),
+                       C.step(f"Reached {name.lower()} within 12 weeks", keys,
+                              frame[f"{service}_12w"].to_numpy() > 0, outcome_of_all=True)],
             datasets=("prison", "probation", "dwp"), order=order,
             covered="It covers people released in the period whose prison record was found.",
         ))
@@ -60,7 +62,7 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
         result = match(frame, treated, numeric=("age_at_release", "sentence_months", "prior_offences"),
                        categorical=RISK_AND_NEEDS, seed=100 + order)
         cells = C.matched_cells(frame, result, "reoffended_12m", "proportion", BREAKDOWNS, C.ORDER)
-        cells += _timing(frame, result)
+        cells += _timing(frame, result, keys)
         drafts.append(FindingDraft(
             id=f"leaving_prison.service:{service}.reoffending_12m", pack_id=pack.id,
             title=f"Proven reoffending within 12 months: people who {reached} within 4 weeks",
@@ -70,9 +72,9 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
                               "were proved to have offended again within a year", higher_is_better=False),
             cells=cells, method=("Matched on risk and needs: propensity score from a logistic model; 1:1 "
                                  "nearest-neighbour matching within 0.2 SD of the logit"),
-            attrition=[("People released in the period", len(frame)),
-                       (f"{name} within 4 weeks", int(treated.sum())),
-                       ("Matched to a similar person who did not", result.matched)],
+            attrition=[C.step("People released in the period", keys, count=len(frame)),
+                       C.step(f"{name} within 4 weeks", keys, treated),
+                       C.step("Matched to a similar person who did not", keys, result.treated_index)],
             balance_ok=result.balanced, datasets=("prison", "probation", "dwp", "reoffending"),
             caveats=["People who reach services quickly may differ in ways no record shows, such as "
                      "family support."],
@@ -82,16 +84,17 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
     return drafts
 
 
-def _timing(frame, result) -> list[Cell]:
+def _timing(frame, result, keys) -> list[Cell]:
     """Average days to a proven reoffence, only where enough people in each group reoffended."""
     days = frame["days_to_reoffence"].to_numpy(dtype=float)
-    t = days[result.treated_index]
-    c = days[result.comparison_index]
-    t, c = t[(t > 0) & (t <= 365)], c[(c > 0) & (c <= 365)]
-    if min(len(t), len(c)) < MIN_REOFFENDED_FOR_TIMING:
+    t_rows, c_rows = result.treated_index, result.comparison_index
+    t_rows = t_rows[(days[t_rows] > 0) & (days[t_rows] <= 365)]
+    c_rows = c_rows[(days[c_rows] > 0) & (days[c_rows] <= 365)]
+    if min(len(t_rows), len(c_rows)) < MIN_REOFFENDED_FOR_TIMING:
         return []
-    return [Cell.compare_means("timing", "Days to proven reoffence", Side.mean(float(t.mean()), float(t.std(ddof=1)), len(t)),
-                               Side.mean(float(c.mean()), float(c.std(ddof=1)), len(c)))]
+    pick = (lambda rows: None) if keys is None else (lambda rows: keys[rows])
+    return [Cell.compare_means("timing", "Days to proven reoffence", C.mean_side(days[t_rows], pick(t_rows)),
+                               C.mean_side(days[c_rows], pick(c_rows)))]
 
 PACK = PackSpec(
     id="leaving_prison",

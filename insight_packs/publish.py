@@ -22,7 +22,8 @@ MIN_TREATED_FOR_COMPARISON = 60
 def _raw_side(side: Side | None) -> RawSide | None:
     if side is None:
         return None
-    return RawSide(n=side.n, events=side.events, value=side.value, low=side.low, high=side.high, sd=side.sd)
+    return RawSide(n=side.n, events=side.events, value=side.value, low=side.low, high=side.high, sd=side.sd,
+                   key=side.key, events_key=side.events_key)
 
 
 def raw_cells(draft: FindingDraft) -> tuple[list[RawCell], dict[str, SuppressionReason]]:
@@ -120,7 +121,7 @@ def publish_finding(draft: FindingDraft, policy: DisclosurePolicy, quality: dict
     estimates = publish_estimates(draft, policy)
     top = next((e for e in estimates if e.breakdown == "overall"), estimates[0] if estimates else None)
     headline, can, cannot = _sentences(draft, top, quality)
-    attrition = apply_attrition([RawAttritionStep(label, count) for label, count in draft.attrition], policy)
+    attrition = apply_attrition([RawAttritionStep(*item) for item in draft.attrition], policy)
     breakdowns = list(dict.fromkeys(e.breakdown for e in estimates)) or ["overall"]
     finding = Finding(
         id=draft.id, pack_id=draft.pack_id, title=draft.title, headline=headline, measure=draft.measure,

@@ -69,11 +69,17 @@ class DisclosurePolicy(_Model):
             f"No figure describes fewer than {self.threshold} people.",
             f"A rate is shown only when at least {self.threshold} people had the outcome "
             f"and at least {self.threshold} did not.",
-            f"Counts of people are rounded to the nearest {self.rounding_base}.",
         ]
+        if self.cell_key_perturbation and self.rounding_base > 1:
+            lines.append(f"Counts of people are rounded up or down to a multiple of {self.rounding_base}. "
+                         "A fixed random key decides which way, so the same people always round the same way.")
+            lines.append("Rates are worked out from the rounded counts, so two sets of figures that differ by "
+                         "one person do not show what that person did.")
+        elif self.rounding_base > 1:
+            lines.append(f"Counts of people are rounded to the nearest {self.rounding_base}.")
         if self.secondary_suppression:
             lines.append("Where one figure is hidden, others are hidden too, so it cannot be worked out.")
-        if self.cell_key_perturbation:
+        if self.cell_key_perturbation and self.rounding_base == 1:
             lines.append("Counts get a small fixed adjustment, so comparing tables reveals nothing.")
         lines.append(
             f"Money figures are hidden when {self.dominance_n} people make up over "

@@ -32,8 +32,9 @@ def demo_content(people: int = DEMO_PEOPLE, seed: int = DEMO_SEED, progress=None
         root = Path(folder)
         world = synthesise(people, seed, root / "world", progress=report)
         link_world(world, root / "link", progress=report)
+        secret = load_private_key(demo_private_key_path()).record_key_secret()
         return build_content(world, root / "link", title=DEMO_TITLE, publisher=DEMO_PUBLISHER_NAME,
-                             synthetic=True, created=DEMO_CREATED, progress=report)
+                             synthetic=True, created=DEMO_CREATED, progress=report, key_secret=secret)
 
 
 def build_demo(out: Path | None = None, progress=None) -> Path:

@@ -93,6 +93,15 @@ class PrivateKey:
             self.demo,
         )
 
+    def record_key_secret(self) -> str:
+        """The secret behind every person's record key (the cell key method), as 32 hex digits.
+
+        Derived from the publisher's signing key, so it stays in the secure stage with that key, and every
+        bundle the publisher builds gives the same people the same keys: rebuilding cannot be averaged.
+        """
+        raw = self.signing_key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+        return hashlib.blake2b(raw, key=b"bold record keys", digest_size=16).hexdigest()
+
     def to_json(self) -> str:
         raw = lambda k: k.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())  # noqa: E731
         doc = {

@@ -8,9 +8,11 @@ The order matters and is fixed here:
 
 1. Primary suppression on true counts: any group under the threshold; a rate only when the people with
    and without the outcome are each at least the threshold; money cells failing the dominance rules.
-2. Each surviving cell is put in its published form (counts rounded to the base, or perturbed by the cell
-   key method; rates, intervals and p-values computed from the true counts, then given a fixed number of
-   decimals) and re-checked with ``rules``; a cell the published-figure rules reject is hidden too.
+2. Each surviving cell is put in its published form and re-checked with ``rules``; a cell the
+   published-figure rules reject is hidden too. With plain rounding, counts are rounded to the base and
+   rates, intervals and p-values come from the true counts, given a fixed number of decimals. With the
+   cell key method, counts are rounded up or down as each cell's key decides, and rates, intervals and
+   p-values come from those published counts (see below).
 3. Secondary suppression across cells marked as parts of a total (a breakdown and its overall figure),
    so no hidden cell can be worked out by subtraction or by a linear-programming attack.
 4. Hidden cells are blanked: every number removed, the reason kept.
@@ -18,19 +20,24 @@ The order matters and is fixed here:
 Why rates get fixed decimals: a rate printed to full precision next to a rounded group size gives the
 true counts away (0.1807453416... is 145/805 and nothing else nearby). Three decimals (a tenth of a
 percentage point) is finer than any reader needs and leaves several true counts consistent with it.
+
+Why rates come from the published counts under the cell key method: a rate from true counts moves the
+same way every time one person joins a group (down if they had the outcome, up if not). Someone holding
+two bundles built from data that differ by one person would read that person's outcome from the
+direction. Published counts carry a fresh random adjustment when the group changes, so their rate does not.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
 
 from linkage_core import stats
-from linkage_core.disclosure.cellkey import PTable, cell_key, default_ptable
+from linkage_core.disclosure.cellkey import PTable, bound_key, cell_key, ptable_for
 from linkage_core.disclosure.dominance import P_PERCENT, Magnitude, dominance_problems
 from linkage_core.disclosure.rules import estimate_problems
 from linkage_core.disclosure.secondary import Line, default_protection, protect
@@ -196,7 +203,8 @@ def _dp(value: float | None, digits: int) -> float | None:
 class _Publisher:
     def __init__(self, policy: DisclosurePolicy, ptable: PTable | None, precision: Precision) -> None:
         self.policy = policy
-        self.ptable = (ptable or default_ptable(policy.threshold)) if policy.cell_key_perturbation else None
+        self.ptable = (ptable or ptable_for(policy.rounding_base, policy.threshold)) \
+            if policy.cell_key_perturbation else None
         self.precision = precision
 
     def count(self, true: int, key: float | None, what: str) -> int:
@@ -229,12 +237,21 @@ class _Publisher:
         if cell.kind == "count":
             out["value"] = float(n)
         elif cell.kind == "proportion":
-            out["events"] = self.count(side.events, side.events_key, f"people with the outcome in cell {cell.id}")
+            events_key = None
+            if self.ptable is not None:
+                if side.key is None or side.events_key is None:
+                    raise ValueError(f"cell key perturbation needs both cell keys of cell {cell.id}")
+                events_key = bound_key(side.key, side.events_key)
+            out["events"] = self.count(side.events, events_key, f"people with the outcome in cell {cell.id}")
             low, high = side.low, side.high
-            if low is None or high is None:
-                wilson = stats.wilson(side.events, side.n)
-                low, high = wilson.low, wilson.high
             value = side.value if side.value is not None else side.events / side.n
+            if self.ptable is not None and n > 0:  # from the published counts (module note)
+                low = high = None
+                value = out["events"] / n
+            if low is None or high is None:
+                events, people = (out["events"], n) if self.ptable is not None else (side.events, side.n)
+                wilson = stats.wilson(events, people)
+                low, high = wilson.low, wilson.high
             out.update(value=_dp(value, self.precision.rate), low=_dp(low, self.precision.rate),
                        high=_dp(high, self.precision.rate))
         else:
@@ -245,6 +262,8 @@ class _Publisher:
     def publish(self, cell: RawCell) -> Estimate:
         t = self._side(cell, cell.treated, "treated")
         c = self._side(cell, cell.comparison, "comparison") if cell.comparison is not None else None
+        if self.ptable is not None and c is not None and cell.kind == "proportion" and t["n"] and c["n"]:
+            cell = _from_published(cell, t, c)
         digits = {"proportion": self.precision.rate, "mean": self.precision.mean}.get(cell.kind)
         if cell.kind == "count":
             difference = None if c is None else float(t["n"] - c["n"])
@@ -252,8 +271,9 @@ class _Publisher:
         else:
             difference, low, high = (_dp(v, digits) for v in (cell.difference, cell.difference_low,
                                                                cell.difference_high))
-        if cell.difference_low is not None and cell.difference_high is not None:
-            significant = not (cell.difference_low <= 0.0 <= cell.difference_high)
+        if low is not None and high is not None:
+            # From the interval as published, so a reader checking "does it cross zero?" gets the same answer.
+            significant = not (low <= 0.0 <= high)
         elif cell.p_value is not None:
             significant = cell.p_value < 0.05
         else:
@@ -268,6 +288,13 @@ class _Publisher:
             difference=difference, difference_low=low, difference_high=high,
             p_value=_sig(cell.p_value, self.precision.p_value), significant=significant, method=cell.method,
         )
+
+
+def _from_published(cell: RawCell, t: dict, c: dict) -> RawCell:
+    """The cell's gap, interval and p-value worked out again from its published counts."""
+    gap = stats.newcombe_difference(t["events"], t["n"], c["events"], c["n"])
+    p = stats.two_proportion_p_value(t["events"], t["n"], c["events"], c["n"])
+    return replace(cell, difference=gap.estimate, difference_low=gap.low, difference_high=gap.high, p_value=p.value)
 
 
 def blank(cell: RawCell, reason: SuppressionReason) -> Estimate:

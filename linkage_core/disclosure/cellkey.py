@@ -54,22 +54,39 @@ def cell_key(keys: Iterable[float] | np.ndarray) -> float:
     return total / _SCALE
 
 
+def bound_key(group_key: float, members_key: float) -> float:
+    """The key of "the people in a group who had the outcome", tied to the whole group.
+
+    Why not the outcome set's own key: if one person joins a group and the count of people with the
+    outcome keeps its exact published value, the attacker learns the newcomer did not have the outcome
+    (the same people always get the same adjustment). Adding the group's key means anyone joining or
+    leaving the group re-draws both adjustments, whatever their outcome. The same group with the same
+    outcome set still gets the same key, so the figures stay consistent across tables.
+    """
+    total = int(round(group_key * _SCALE)) + int(round(members_key * _SCALE))
+    return (total % _SCALE) / _SCALE
+
+
 @dataclass(frozen=True)
 class PTable:
     """A published perturbation table: for each true count, adjustments and their chances.
 
-    ``rows[c]`` applies to a true count ``c``; the last row applies to every larger count too. Within a
-    row the cell key picks an adjustment by walking the cumulative chances in ascending order, so keys
-    (uniform on [0, 1)) give each adjustment with exactly its stated chance.
+    ``rows[c]`` applies to a true count ``c``. Counts past the end repeat the last ``period`` rows (the
+    last row alone, by default). Within a row the cell key picks an adjustment by walking the cumulative
+    chances in ascending order, so keys (uniform on [0, 1)) give each adjustment with exactly its chance.
     """
 
     threshold: int
     rows: tuple[tuple[tuple[int, float], ...], ...]
+    period: int = 1
 
     def row(self, count: int) -> tuple[tuple[int, float], ...]:
         if count < 0:
             raise ValueError("counts cannot be negative")
-        return self.rows[min(count, len(self.rows) - 1)]
+        if count < len(self.rows):
+            return self.rows[count]
+        start = len(self.rows) - self.period
+        return self.rows[start + (count - start) % self.period]
 
     def adjustment(self, count: int, key: float) -> int:
         if not 0.0 <= key < 1.0:
@@ -105,8 +122,12 @@ class PTable:
     def lines(self) -> list[str]:
         """The ptable as it would be published alongside the figures."""
         out = ["true count: adjustment (chance)"]
+        repeat = len(self.rows) - self.period
         for count, row in enumerate(self.rows):
-            label = f"{count}+" if count == len(self.rows) - 1 else str(count)
+            if self.period == 1:
+                label = f"{count}+" if count == len(self.rows) - 1 else str(count)
+            else:
+                label = f"{count}, {count + self.period}, ..." if count >= repeat else str(count)
             out.append(f"{label}: " + ", ".join(f"{a:+d} ({p:.2f})" for a, p in row))
         return out
 
@@ -124,6 +145,27 @@ def default_ptable(threshold: int = 10) -> PTable:
     rows.append(((-1, 0.25), (0, 0.55), (1, 0.15), (2, 0.05)))
     rows.append(((-2, 0.05), (-1, 0.20), (0, 0.50), (1, 0.20), (2, 0.05)))
     return PTable(threshold, tuple(rows))
+
+
+def random_rounding_ptable(base: int = 5, threshold: int = 10) -> PTable:
+    """Rounding to ``base``, up or down as the cell key decides, with chances that keep it unbiased.
+
+    A count of 12 is published as 10 for 60% of keys and 15 for 40%, so on average it is 12. Every
+    published count is still a multiple of the base, as plain rounding gives. Unlike plain rounding,
+    one person more or fewer never moves the published count in a way that gives the person away: 12 and
+    13 can each be shown as 10 or as 15. Counts under the threshold go to zero (they are hidden anyway).
+    """
+    rows: list[tuple[tuple[int, float], ...]] = [((0, 1.0),)]
+    rows += [((-c, 1.0),) for c in range(1, threshold)]
+    for count in range(threshold, threshold + base):
+        r = count % base
+        rows.append(((0, 1.0),) if r == 0 else ((-r, (base - r) / base), (base - r, r / base)))
+    return PTable(threshold, tuple(rows), period=base)
+
+
+def ptable_for(rounding_base: int, threshold: int) -> PTable:
+    """The ptable a policy uses: random rounding to its base, or small adjustments when it does not round."""
+    return random_rounding_ptable(rounding_base, threshold) if rounding_base > 1 else default_ptable(threshold)
 
 
 def perturb_counts(counts: Sequence[int], keys: Sequence[float], ptable: PTable) -> list[int]:

@@ -143,7 +143,9 @@ def _secondary_problems(estimates: list[Estimate], policy: DisclosurePolicy,
         if e.breakdown != "overall" and e.breakdown not in not_parts:
             by_breakdown[e.breakdown].append(e)
     problems = []
-    slack = 0 if policy.cell_key_perturbation else policy.rounding_base // 2
+    # How far a published count can sit from the true one: half the base when rounding to nearest, up to
+    # a whole base (less one) when the cell key rounds up or down.
+    slack = policy.rounding_base - 1 if policy.cell_key_perturbation else policy.rounding_base // 2
     for breakdown, group in sorted(by_breakdown.items()):
         # A figure that does not exist ([x] not available, [z] not applicable) hides no one.
         group = [e for e in group if e.suppression_reason not in _NOTHING_HIDDEN]
@@ -178,7 +180,7 @@ def check_table(finding: Finding | None, estimates: list[Estimate], policy: Disc
     rates = [e for e in shown if e.kind == "proportion"]
     rules = [
         _result(THRESHOLD, len(shown) + steps, tagged[THRESHOLD]),
-        _result(ROUNDING, len(shown) + steps, tagged[ROUNDING], applicable=not policy.cell_key_perturbation),
+        _result(ROUNDING, len(shown) + steps, tagged[ROUNDING], applicable=policy.rounding_base > 1),
         _result(RATES, len(rates), tagged[RATES], applicable=bool(rates) or bool(tagged[RATES])),
         _result(BLANKING, len(hidden), tagged[BLANKING], applicable=bool(hidden)),
     ]

@@ -32,7 +32,7 @@ def _tagged_counts(label: str, count: int | None, policy: DisclosurePolicy,
     problems = []
     if count < policy.threshold:
         problems.append((threshold_rule, f"{label} is {count}, under the threshold of {policy.threshold}"))
-    if not policy.cell_key_perturbation and count % policy.rounding_base:
+    if count % policy.rounding_base:  # the cell key method rounds too, up or down by the key
         problems.append((ROUNDING, f"{label} is {count}, not rounded to base {policy.rounding_base}"))
     return problems
 

@@ -1,0 +1,53 @@
+"""The attack harness on real bundles: 20 random worlds through the whole pipeline, each also rebuilt
+without one person. Every attack must get through when only the threshold protects the figures (so the
+harness can catch a leak), and must get nowhere under BOLD's publishing policy."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+import bundle_attacks  # noqa: E402
+
+WORLDS = range(2000, 2020)
+PEOPLE = 400
+
+
+@pytest.fixture(scope="module")
+def tallies() -> dict[tuple[str, str], bundle_attacks.Tally]:
+    results = bundle_attacks.run(WORLDS, PEOPLE, policies=("none", "full"), processes=2)
+    return {(t.attack, t.policy): t for t in results}
+
+
+def test_enough_worlds_and_attempts(tallies) -> None:
+    assert len(WORLDS) >= 20
+    for attack in ("differencing", "outcome", "membership"):
+        assert tallies[attack, "none"].attempts >= 100, attack
+        assert tallies[attack, "full"].attempts >= 100, attack
+
+
+def test_hidden_cells_are_recovered_without_protection_and_not_with_it(tallies) -> None:
+    assert tallies["differencing", "none"].successes > 0
+    assert tallies["differencing", "full"].successes == 0
+
+
+def test_two_bundles_give_a_persons_outcome_away_only_without_protection(tallies) -> None:
+    assert tallies["outcome", "none"].rate > 0.8
+    assert tallies["outcome", "full"].successes == 0
+
+
+def test_two_bundles_do_not_say_which_one_holds_the_person(tallies) -> None:
+    assert tallies["membership", "none"].rate == 1.0
+    assert tallies["membership", "full"].successes == 0
+
+
+def test_candidates_follow_the_policy() -> None:
+    full = bundle_attacks.POLICIES["full"]
+    # random rounding by the key: 12 and 13 can each be shown as 10 or 15
+    assert set(bundle_attacks.count_candidates(15, full)) == {11, 12, 13, 14, 15, 16, 17, 18, 19}
+    assert set(bundle_attacks.count_candidates(15, bundle_attacks.POLICIES["rounding"])) == {13, 14, 15, 16, 17}
+    assert set(bundle_attacks.count_candidates(15, bundle_attacks.POLICIES["none"])) == {15}
