@@ -192,10 +192,31 @@ def cmd_synth(args: argparse.Namespace) -> int:
     if args.people < 1:
         raise UsageError("--people must be at least 1.")
     world = _pipeline(lambda: __import__("sample_db.world", fromlist=["synthesise"]))
-    with _progress() as progress:
+    with _within_memory("making a world", people=args.people), _progress() as progress:
         out = world.synthesise(args.people, args.seed, args.out, progress=progress)
     _out(f"Wrote a synthetic world of {args.people:,} people to {out}.\n")
     return 0
+
+
+@contextmanager
+def _within_memory(what: str, *, world: Path | None = None, people: int | None = None,
+                   engine: str = "duckdb") -> Iterator[None]:
+    """Refuse a run that cannot fit, stop one that is about to run out, and say the peak when done.
+
+    A national extract can outgrow the machine; this turns the kernel's silent kill into one sentence
+    (``linkage_core.memory``).
+    """
+    from linkage_core import memory
+
+    machine = memory.machine_memory()
+    if engine == "duckdb" and world is not None:
+        memory.preflight(world, what, machine)
+    if people is not None:
+        memory.preflight_synth(people, machine)
+    with memory.guard(machine, instead=memory.SYNTH_INSTEAD if people is not None else memory.INSTEAD):
+        yield
+    sys.stderr.write(f"Peak memory {memory.peak_rss() / memory.GiB:.1f} GiB; this machine had "
+                     f"{machine.describe()} at the start.\n")
 
 
 def _engine_ready(args: argparse.Namespace) -> None:
@@ -211,7 +232,7 @@ def cmd_link(args: argparse.Namespace) -> int:
     linkage = _pipeline(lambda: __import__("linkage_core.linkage", fromlist=["link_world"]))
     _require_world(args.world)
     _engine_ready(args)
-    with _progress() as progress:
+    with _within_memory("linking", world=args.world, engine=args.engine), _progress() as progress:
         result = linkage.link_world(args.world, args.out, cohort=args.cohort, progress=progress,
                                     engine=args.engine, spark_master=args.spark_master)
     _out(f"Wrote {args.out / 'spine.parquet'} and {args.out / 'quality.json'}.\n")
@@ -233,7 +254,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     if passphrase is None and not recipients:
         raise UsageError("Give BOLD_PASSPHRASE or at least one --recipient, so someone can open the bundle.")
     _engine_ready(args)
-    with _progress() as progress:
+    with _within_memory("building a bundle from", world=args.world, engine=args.engine), \
+            _progress() as progress:
         path = build.build_bundle(args.world, args.out, signer=signer, passphrases=[passphrase] if passphrase else [],
                                   recipients=recipients, title=args.title, progress=progress,
                                   engine_kind=args.engine, spark_master=args.spark_master)

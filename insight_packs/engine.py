@@ -7,7 +7,7 @@ Arrow tables, and only model fits pull rows into Python.
 
 from __future__ import annotations
 
-import os
+import tempfile
 from pathlib import Path
 from typing import Protocol
 
@@ -35,7 +35,11 @@ class Engine(Protocol):
 
 
 class DuckDBEngine:
-    """The embedded engine: one process, spilling to disk under a memory limit."""
+    """The embedded engine: one process, spilling to disk under a memory limit.
+
+    The limit is a share of the free memory (``linkage_core.memory``) and spilling goes to a private
+    temporary folder, removed on close, never to the working directory.
+    """
 
     dialect = "duckdb"
 
@@ -43,11 +47,14 @@ class DuckDBEngine:
                  threads: int | None = None) -> None:
         import duckdb
 
+        from linkage_core.memory import duckdb_limit, track
+
+        self._spill = None if temp_directory is not None else tempfile.TemporaryDirectory(prefix="bold-packs-")
         self._con = duckdb.connect()
-        limit = memory_limit or os.environ.get("BOLD_MEMORY_LIMIT", "8GB")
-        self._con.execute(f"SET memory_limit = '{limit}'")
-        if temp_directory is not None:
-            self._con.execute(f"SET temp_directory = '{temp_directory}'")
+        track(self._con)
+        self._con.execute(f"SET memory_limit = '{memory_limit or duckdb_limit()}'")
+        spill = Path(temp_directory) if temp_directory is not None else Path(self._spill.name)
+        self._con.execute(f"SET temp_directory = '{spill.as_posix()}'")
         if threads:
             self._con.execute(f"SET threads = {int(threads)}")
         self._con.execute("SET preserve_insertion_order = false")
@@ -72,7 +79,12 @@ class DuckDBEngine:
         return [d[0] for d in self._con.execute(f"SELECT * FROM {name} LIMIT 0").description]
 
     def close(self) -> None:
+        from linkage_core.memory import untrack
+
+        untrack(self._con)
         self._con.close()
+        if self._spill is not None:
+            self._spill.cleanup()
 
 
 class SparkEngine:

@@ -39,11 +39,14 @@ class DuckDBBackend:
 
     kind: EngineKind = "duckdb"
 
-    def __init__(self, spill: Path, memory_limit: str = "5GB", threads: int | None = None) -> None:
+    def __init__(self, spill: Path, memory_limit: str | None = None, threads: int | None = None) -> None:
         import duckdb
 
+        from linkage_core.memory import duckdb_limit, track
+
         con = duckdb.connect(":memory:")
-        con.execute(f"SET memory_limit = '{memory_limit}'")
+        track(con)
+        con.execute(f"SET memory_limit = '{memory_limit or duckdb_limit()}'")
         con.execute(f"SET temp_directory = {_lit(str(spill))}")
         con.execute("SET preserve_insertion_order = false")
         con.execute("SET enable_progress_bar = false")  # progress goes through the caller's callback only
@@ -89,6 +92,9 @@ class DuckDBBackend:
         self.con.execute(f"COPY ({sql}) TO {_lit(str(path))} (FORMAT PARQUET)")
 
     def close(self) -> None:
+        from linkage_core.memory import untrack
+
+        untrack(self.con)
         self.con.close()
 
 
@@ -135,7 +141,7 @@ class SparkBackend:
         self.sql.close()  # the session stays up: a second run in this process reuses it
 
 
-def open_backend(kind: EngineKind, spill: Path, *, memory_limit: str = "5GB", threads: int | None = None,
+def open_backend(kind: EngineKind, spill: Path, *, memory_limit: str | None = None, threads: int | None = None,
                  spark_master: str | None = None) -> Backend:
     if kind == "duckdb":
         return DuckDBBackend(spill, memory_limit, threads)

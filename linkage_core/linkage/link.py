@@ -84,7 +84,7 @@ def link_world(
     progress: Progress | None = None,
     evaluate: bool = True,
     *,
-    memory_limit: str = "5GB",
+    memory_limit: str | None = None,
     threads: int | None = None,
     engine: EngineKind = "duckdb",
     spark_master: str | None = None,
@@ -95,7 +95,8 @@ def link_world(
     a name, a date of birth or a postcode. ``_truth/`` is read only by the evaluation, after the spine is
     on disk, and only when ``evaluate`` is true.
 
-    ``engine`` chooses where the work runs: ``duckdb`` in this process (``memory_limit``, ``threads``), or
+    ``engine`` chooses where the work runs: ``duckdb`` in this process (``memory_limit``, by default a
+    share of the free memory, see ``linkage_core.memory``; ``threads``), or
     ``spark`` (``spark_master``, else Spark Connect from ``SPARK_REMOTE``, else local). The model is the same.
     """
     timings: dict[str, float] = {}

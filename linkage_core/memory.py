@@ -1,0 +1,283 @@
+"""How much memory the secure stage may use, and one plain sentence when a run would not fit.
+
+A national extract can be bigger than the machine it lands on. The worst way to find out is the kernel's
+out-of-memory killer: the process vanishes, the analyst sees "Killed" or nothing, and an hour is lost. So
+the pipeline does three things, all here:
+
+1. **Sizes its engines from the machine.** DuckDB's ``memory_limit`` is a share of the memory actually
+   free (cgroup limits included), so it spills to its temporary folder long before the machine is full.
+2. **Checks before it starts.** The peak a run needs grows with the records it reads; ``preflight``
+   estimates it from figures measured on this project's pipeline (``benchmarks/pipeline.py``) and refuses
+   a run that cannot fit, saying how much it needs, how much there is, and what to do instead.
+3. **Stops itself before the kernel does.** ``guard`` watches the process while it runs; if its memory
+   nears what the machine has, it interrupts the work and raises ``NotEnoughMemory``, so the run ends with
+   a sentence and an exit code instead of a kill. DuckDB's own out-of-memory error and Python's
+   ``MemoryError`` become the same sentence.
+
+Only the standard library is used: the reader install imports nothing from here, but the CLI may.
+"""
+
+from __future__ import annotations
+
+import _thread
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from linkage_core.errors import BoldError
+
+GiB = 2**30
+
+#: Measured on the DuckDB pipeline (docs/figures.md): peak resident memory of ``bold build`` against the
+#: records in the world's extracts, fitted as a fixed part plus a part per record. Deliberately the upper
+#: edge of what was seen, so the check refuses runs that would not fit rather than ones that would.
+BASE_BYTES = int(1.0 * GiB)
+BYTES_PER_RECORD = 700
+
+#: ``bold synth`` holds the world's arrays in memory: 2.2 GiB at 1,000,000 people (docs/figures.md).
+SYNTH_BASE_BYTES = int(0.3 * GiB)
+SYNTH_BYTES_PER_PERSON = 2_600
+
+#: DuckDB gets this share of the free memory, up to ``DUCKDB_CAP``; the rest is for Python's own frames
+#: (propensity models, the bundle being written) and the operating system.
+DUCKDB_SHARE = 0.35
+DUCKDB_CAP = 5 * GiB
+DUCKDB_FLOOR = 256 * 2**20
+
+#: The guard stops the run when the process has used this share of the memory free when it started.
+GUARD_SHARE = 0.92
+
+
+INSTEAD = "run it with --engine spark on a cluster, or on a machine with more memory"
+SYNTH_INSTEAD = "make a smaller world, or use a machine with more memory"
+
+
+class NotEnoughMemory(BoldError):
+    """The run needs (or reached) more memory than this machine has."""
+
+    exit_code = 1
+    default_message = "This run needs more memory than this machine has free."
+
+
+@dataclass(frozen=True)
+class MachineMemory:
+    total: int
+    available: int
+
+    def describe(self) -> str:
+        return f"{self.available / GiB:.1f} GiB free of {self.total / GiB:.1f} GiB"
+
+
+def _meminfo() -> dict[str, int]:
+    values: dict[str, int] = {}
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            name, _, rest = line.partition(":")
+            parts = rest.split()
+            if parts and parts[0].isdigit():
+                values[name] = int(parts[0]) * 1024
+    except OSError:
+        pass
+    return values
+
+
+def _cgroup_room() -> int | None:
+    """Room left under a cgroup v2 memory limit (containers, CI runners), if one is set."""
+    base = Path("/sys/fs/cgroup")
+    try:
+        limit = (base / "memory.max").read_text().strip()
+        if limit == "max":
+            return None
+        current = int((base / "memory.current").read_text().strip())
+        return max(0, int(limit) - current)
+    except (OSError, ValueError):
+        return None
+
+
+def machine_memory() -> MachineMemory:
+    """Total and free memory as this process can use it; the environment may lower it (tests, shared hosts)."""
+    info = _meminfo()
+    total = info.get("MemTotal")
+    available = info.get("MemAvailable")
+    if total is None:
+        try:
+            total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+            available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
+        except (ValueError, OSError, AttributeError):
+            total = available = 8 * GiB  # no way to tell (not Linux): assume a modest laptop
+    available = available if available is not None else total
+    room = _cgroup_room()
+    if room is not None:
+        available = min(available, room)
+    override = os.environ.get("BOLD_MEMORY_AVAILABLE")
+    if override:
+        available = min(available, parse_size(override))
+    return MachineMemory(total=total, available=available)
+
+
+def parse_size(text: str) -> int:
+    """``"5GB"``, ``"512MiB"``, ``"2.5 GiB"`` or a plain number of bytes."""
+    units = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
+             "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
+    cleaned = text.strip().upper().replace(" ", "")
+    number = cleaned.rstrip("KMGTIB")
+    unit = cleaned[len(number):]
+    if unit not in units or not number:
+        raise ValueError(f"not a size: {text!r}")
+    return int(float(number) * units[unit])
+
+
+def duckdb_limit(memory: MachineMemory | None = None) -> str:
+    """The ``memory_limit`` for one DuckDB connection of the pipeline, in a form DuckDB reads."""
+    override = os.environ.get("BOLD_MEMORY_LIMIT")
+    if override:
+        return override
+    memory = memory or machine_memory()
+    share = int(memory.available * DUCKDB_SHARE)
+    return f"{max(DUCKDB_FLOOR, min(DUCKDB_CAP, share)) // 2**20}MiB"
+
+
+def estimated_peak(records: int) -> int:
+    return BASE_BYTES + BYTES_PER_RECORD * records
+
+
+def count_records(world: Path) -> int:
+    """Rows across a world's extracts, read from Parquet footers (no data is loaded); CSVs by line count."""
+    total = 0
+    for path in sorted(Path(world).iterdir()):
+        if path.suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            total += pq.read_metadata(path).num_rows
+        elif path.suffix == ".csv":
+            with path.open("rb") as handle:
+                total += max(0, sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) - 1)
+    return total
+
+
+def preflight(world: Path, what: str, memory: MachineMemory | None = None) -> int:
+    """Refuse, in one sentence, a DuckDB run whose estimated peak would not fit; returns the estimate."""
+    records = count_records(world)
+    return _fits(estimated_peak(records), f"{what} {records:,} records", memory, INSTEAD)
+
+
+def preflight_synth(people: int, memory: MachineMemory | None = None) -> int:
+    """The same check for ``bold synth``, which holds the whole world in memory while it draws it."""
+    return _fits(SYNTH_BASE_BYTES + SYNTH_BYTES_PER_PERSON * people, f"making a world of {people:,} people",
+                 memory, SYNTH_INSTEAD)
+
+
+def _fits(need: int, what: str, memory: MachineMemory | None, instead: str) -> int:
+    memory = memory or machine_memory()
+    if need > memory.available * GUARD_SHARE:
+        raise NotEnoughMemory(f"{what[0].upper()}{what[1:]} needs about {need / GiB:.1f} GiB of memory and this "
+                              f"machine has {memory.describe()}; {instead}.")
+    return need
+
+
+def _rss() -> int:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def peak_rss() -> int:
+    """The highest resident memory this process has reached, in bytes."""
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
+
+
+_connections: set = set()
+
+
+def track(con: object) -> None:
+    """Let the guard stop this DuckDB connection's queries (the main-thread interrupt alone can miss one)."""
+    _connections.add(con)
+
+
+def untrack(con: object) -> None:
+    _connections.discard(con)
+
+
+@contextmanager
+def guard(memory: MachineMemory | None = None, interval: float = 0.25,
+          ceiling: int | None = None, instead: str = INSTEAD) -> Iterator[None]:
+    """Run the block, stopping it with ``NotEnoughMemory`` before the machine runs out.
+
+    A watcher thread samples the process's memory. Past the ceiling it interrupts the main thread the way
+    Ctrl+C does, through a SIGINT handler that raises the memory sentence instead (so the stop lands even
+    in the middle of pandas or numpy work), and keeps interrupting tracked DuckDB connections until the
+    block ends (a query can start just after an interrupt). A real Ctrl+C still reads as a Ctrl+C.
+    """
+    memory = memory or machine_memory()
+    limit = ceiling if ceiling is not None else int((memory.available + _rss()) * GUARD_SHARE)
+    tripped = threading.Event()
+    done = threading.Event()
+    reached = [0]
+
+    def stopped() -> NotEnoughMemory:
+        return NotEnoughMemory(
+            f"The run was stopped at {max(reached[0], _rss()) / GiB:.1f} GiB of memory, before this machine "
+            f"({memory.total / GiB:.0f} GiB) ran out; {instead}.")
+
+    def on_interrupt(_signum: int, _frame: object) -> None:
+        if tripped.is_set():
+            raise stopped()
+        raise KeyboardInterrupt
+
+    def watch() -> None:
+        while not done.wait(interval):
+            if not tripped.is_set():
+                used = _rss()
+                if used <= limit:
+                    continue
+                reached[0] = used
+                tripped.set()
+                if in_main:
+                    _thread.interrupt_main()
+            for con in list(_connections):
+                try:
+                    con.interrupt()
+                except Exception:  # noqa: BLE001 - a closed connection has nothing to stop
+                    pass
+
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, on_interrupt) if in_main else None
+    watcher = threading.Thread(target=watch, name="bold-memory-guard", daemon=True)
+    watcher.start()
+    try:
+        yield
+    except NotEnoughMemory:
+        raise
+    except KeyboardInterrupt:
+        if tripped.is_set():
+            raise stopped() from None
+        raise
+    except MemoryError:
+        tripped.set()
+        raise stopped() from None
+    except Exception as error:
+        if tripped.is_set() or _is_out_of_memory(error):
+            raise stopped() from None
+        raise
+    finally:
+        done.set()
+        watcher.join()
+        if in_main:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _is_out_of_memory(error: BaseException) -> bool:
+    name = type(error).__name__
+    return name == "OutOfMemoryException" or "out of memory" in str(error).lower()
