@@ -122,11 +122,12 @@ def test_rounding_record_keys_cell_keys_and_ptable_match_the_pipeline() -> None:
         people = lab.members(entry)
         chosen = [k for k, p in zip(keys, lab.POPULATION) if p in people]
         assert lab.cell_key(people) == cellkey.cell_key(chosen)
-    ptable = cellkey.default_ptable(lab.THRESHOLD)
-    for count in range(40):
-        assert lab._ptable_row(count) == ptable.row(count)
-        for key in (0.0, 0.049, 0.05, 0.2499, 0.25, 0.5, 0.75, 0.8, 0.949, 0.95, 0.9999):
-            assert lab.ptable_adjustment(count, key) == ptable.adjustment(count, key)
+    for rounding, ptable in ((False, cellkey.default_ptable(lab.THRESHOLD)),
+                             (True, cellkey.ptable_for(lab.ROUNDING_BASE, lab.THRESHOLD))):
+        for count in range(40):
+            assert lab._ptable_row(count, rounding) == ptable.row(count)
+            for key in (0.0, 0.049, 0.05, 0.2499, 0.25, 0.5, 0.75, 0.8, 0.949, 0.95, 0.9999):
+                assert lab.ptable_adjustment(count, key, rounding) == ptable.adjustment(count, key)
 
 
 def _lp_ranges(values: dict, hidden: set) -> dict:
@@ -169,9 +170,20 @@ def test_what_secondary_suppression_hides_protects_sams_group_against_the_linear
         assert bounds.width >= lab.REQUIRED_DOUBT, measure
 
 
+def test_rounding_with_the_cell_key_is_how_bundles_are_published() -> None:
+    result = lab.attack(Protections(rounding=True, cell_key=True))
+    assert result.recovered is None
+    text = " ".join(step.text for step in result.steps)
+    assert "rounded up or down to a multiple of 5" in text and "BOLD's bundles are published this way" in text
+    for table in result.publication.tables:
+        assert all(v is None or v % 5 == 0 for row in table.rows for v in (row.people, row.course, row.work))
+
+
 def test_switch_notes_say_when_a_protection_does_nothing() -> None:
     assert lab.protection_note(Protections(secondary=True), "secondary") == "needs the threshold"
-    assert lab.protection_note(Protections(rounding=True, cell_key=True), "rounding")
+    # with the cell key, rounding still works: the key picks up or down
+    assert not lab.protection_note(Protections(rounding=True, cell_key=True), "rounding")
+    assert not lab.protection_note(Protections(rounding=True, cell_key=True), "cell_key")
     assert not lab.protection_note(Protections.all_on(), "secondary")
     assert Protections().toggled("cell_key") == Protections(cell_key=True)
     with pytest.raises(ValueError):
@@ -266,7 +278,7 @@ async def test_stepping_through_the_attack_with_everything_off_then_switching_pr
         assert "Step 1 of 7" in screen_text(app)
         await pilot.press("a")
         assert set(switch_states(screen_text(app)).values()) == {"ON"}
-        assert "does nothing: the cell key takes its place" in screen_text(app)
+        assert "does nothing" not in screen_text(app)  # with the cell key, rounding picks up or down
         await pilot.press("a")
         assert set(switch_states(screen_text(app)).values()) == {"OFF"}
 

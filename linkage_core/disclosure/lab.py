@@ -18,7 +18,8 @@ Where the lab is simpler than the pipeline, on purpose, so a trainer can explain
   with totals, as linked-table protection does. A group in the gap that is under the threshold must not be
   workable-out to within ``REQUIRED_DOUBT`` people, so more rows are hidden until it is not. It needs the
   threshold: with the threshold off, no group counts as small.
-- As in ``apply()``, the cell key method takes the place of rounding when both are switched on.
+- As in BOLD's bundles (``apply()`` with ``cellkey.ptable_for``), rounding and the cell key together mean
+  each count is rounded up or down to a multiple of 5, with the cell key choosing which way.
 """
 
 from __future__ import annotations
@@ -107,10 +108,21 @@ def cell_key(people: tuple[Person, ...] | list[Person]) -> float:
     return (sum(record_key(p.name) for p in people) % _SCALE) / _SCALE
 
 
-def _ptable_row(count: int) -> tuple[tuple[int, float], ...]:
-    """The row of ``cellkey.default_ptable(10)`` for a true count: adjustments and their chances."""
+def _ptable_row(count: int, rounding: bool = False) -> tuple[tuple[int, float], ...]:
+    """The ptable row for a true count: adjustments and their chances.
+
+    Without rounding it is ``cellkey.default_ptable(10)`` (small nudges); with rounding it is
+    ``cellkey.random_rounding_ptable(5, 10)``, rounding up or down to a multiple of 5 as BOLD's bundles do.
+    """
     if count < 0:
         raise ValueError("counts cannot be negative")
+    if rounding:
+        if count < THRESHOLD:
+            return ((0, 1.0),) if count == 0 else ((-count, 1.0),)
+        r = count % ROUNDING_BASE
+        if r == 0:
+            return ((0, 1.0),)
+        return ((-r, (ROUNDING_BASE - r) / ROUNDING_BASE), (ROUNDING_BASE - r, r / ROUNDING_BASE))
     if count == 0 or count == THRESHOLD:
         return ((0, 1.0),)
     if count < THRESHOLD:
@@ -120,11 +132,11 @@ def _ptable_row(count: int) -> tuple[tuple[int, float], ...]:
     return ((-2, 0.05), (-1, 0.20), (0, 0.50), (1, 0.20), (2, 0.05))
 
 
-def ptable_adjustment(count: int, key: float) -> int:
+def ptable_adjustment(count: int, key: float, rounding: bool = False) -> int:
     """The fixed adjustment for a count and cell key: walk the row's cumulative chances, as ``PTable`` does."""
     if not 0.0 <= key < 1.0:
         raise ValueError(f"a cell key lies in [0, 1), not {key}")
-    row = _ptable_row(count)
+    row = _ptable_row(count, rounding)
     cumulative = 0.0
     for adjust, chance in row:
         cumulative += chance
@@ -193,8 +205,6 @@ def protection_note(protections: Protections, name: ProtectionName) -> str:
     """Why a switched-on protection is doing nothing, in a few words; empty when it is working."""
     if name == "secondary" and protections.secondary and not protections.threshold:
         return "needs the threshold"
-    if name == "rounding" and protections.rounding and protections.cell_key:
-        return "the cell key takes its place"
     return ""
 
 
@@ -358,8 +368,8 @@ def attacker_ranges(known: Mapping[Entry, frozenset[int]]) -> dict[Entry, Range]
 def _possible_true(published: int, measure: Measure, p: Protections) -> frozenset[int]:
     """True counts that could have been published as ``published``, to someone who knows the rules."""
     if p.cell_key:
-        found = {c for c in range(0, published + 3)
-                 if any(c + a == published and chance > 0 for a, chance in _ptable_row(c))}
+        found = {c for c in range(0, published + ROUNDING_BASE + 3)
+                 if any(c + a == published and chance > 0 for a, chance in _ptable_row(c, p.rounding))}
     elif p.rounding:
         found = {c for c in range(max(0, published - ROUNDING_BASE), published + ROUNDING_BASE + 1)
                  if round_to_base(c) == published}
@@ -480,7 +490,7 @@ def publish(protections: Protections) -> Publication:
             return None
         count = truth[entry][measure]
         if protections.cell_key:
-            return count + ptable_adjustment(count, cell_key(_with(members(entry), measure)))
+            return count + ptable_adjustment(count, cell_key(_with(members(entry), measure)), protections.rounding)
         if protections.rounding:
             return round_to_base(count)
         return count
@@ -559,6 +569,8 @@ def _figures(row: Row | dict[Measure, int]) -> str:
 
 
 def _blur(p: Protections) -> str:
+    if p.cell_key and p.rounding:
+        return f" Each count was rounded up or down to a multiple of {ROUNDING_BASE}; a fixed key chose which way."
     if p.cell_key:
         return " Each count was nudged by a small fixed amount."
     if p.rounding:
@@ -619,7 +631,8 @@ def attack(protections: Protections) -> AttackResult:
         if people.exact:
             text += " Nothing blurs it: that figure is exact."
         else:
-            why = "every count may be nudged" if protections.cell_key else "every count may be up to 2 out"
+            why = ("every count may be up to 4 out" if protections.cell_key and protections.rounding else
+                   "every count may be nudged" if protections.cell_key else "every count may be up to 2 out")
             text += f" But {why}, so the true number could be {people} people."
     else:
         text = (f"There is nothing to take away. The number of people under 25 in {TARGET_TOWN} could be "
@@ -687,7 +700,11 @@ def _lesson(pub: Publication, worked: bool) -> str:
         rows = len(pub.secondary)
         parts.append(f"Secondary suppression hid {rows} more row{'s' if rows != 1 else ''}, so the small group "
                      "cannot be worked out by taking one figure from another. The cost: fewer figures to read.")
-    if p.cell_key:
+    if p.cell_key and p.rounding:
+        parts.append("The cell key chose whether each count rounded up or down. The two Northtown rows hold "
+                     "different people, so their choices are unrelated. Asking again gives the same figures, "
+                     "so averaging does not help. BOLD's bundles are published this way.")
+    elif p.cell_key:
         parts.append("The cell key nudged every count. The two Northtown rows hold different people, so their "
                      "nudges are unrelated. Asking again gives the same figures, so averaging does not help.")
     elif p.rounding:
