@@ -98,6 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--publisher-key", type=Path, required=True)
     p.add_argument("--recipient", action="append", type=Path, default=[], metavar="PUBFILE")
     p.add_argument("--title", default=None)
+    p.add_argument("--links", type=Path, default=None, metavar="DIR",
+                   help="use the spine `bold link` already wrote to DIR instead of linking again")
     _engine_args(p)
 
     p = sub.add_parser("evaluate", help="compare a bundle's estimates with a world's planted effects")

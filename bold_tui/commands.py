@@ -254,11 +254,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     if passphrase is None and not recipients:
         raise UsageError("Give BOLD_PASSPHRASE or at least one --recipient, so someone can open the bundle.")
     _engine_ready(args)
+    if args.links is not None and not (args.links / "spine.parquet").is_file():
+        raise UsageError(f"{args.links} holds no spine.parquet: run bold link with --out {args.links} first.")
     with _within_memory("building a bundle from", world=args.world, engine=args.engine), \
             _progress() as progress:
         path = build.build_bundle(args.world, args.out, signer=signer, passphrases=[passphrase] if passphrase else [],
                                   recipients=recipients, title=args.title, progress=progress,
-                                  engine_kind=args.engine, spark_master=args.spark_master)
+                                  engine_kind=args.engine, spark_master=args.spark_master, link_dir=args.links)
     _out(f"Wrote {path}.\n")
     return 0
 

@@ -123,3 +123,18 @@ def test_other_errors_pass_through() -> None:
     with pytest.raises(ZeroDivisionError):
         with memory.guard():
             1 / 0  # noqa: B018
+
+
+def test_build_can_reuse_a_spine_and_says_so_when_there_is_none(small_world, tmp_path) -> None:
+    keyfile = tmp_path / "key"
+    assert bold("keygen", "--out", str(keyfile)).returncode == 0
+    env = {"BOLD_PASSPHRASE": "a passphrase"}
+    missing = bold("build", str(small_world), "--out", str(tmp_path / "x.bold"), "--publisher-key", str(keyfile),
+                   "--links", str(tmp_path / "nowhere"), env=env)
+    assert_one_sentence(missing, 2)
+    assert "bold link" in missing.stderr
+    assert bold("link", str(small_world), "--out", str(tmp_path / "link")).returncode == 0
+    built = bold("build", str(small_world), "--out", str(tmp_path / "x.bold"), "--publisher-key", str(keyfile),
+                 "--links", str(tmp_path / "link"), env=env)
+    assert built.returncode == 0, built.stderr
+    assert bold("verify", str(tmp_path / "x.bold"), "--trust", str(keyfile) + ".pub", env=env).returncode == 0
