@@ -3,6 +3,7 @@
     python benchmarks/scale.py                      # DuckDB and Spark (local) at 10k and 100k people
     python benchmarks/scale.py --million            # adds DuckDB at 1,000,000 people (about 13.5M records)
     python benchmarks/scale.py --engines duckdb --sizes 10000 30000
+    python benchmarks/scale.py --count-only --sizes 100000 --million   # blocking growth alone
 
 For each size it synthesises one world, links it on each engine in a fresh process (peak memory is the
 largest resident set of that process and its children, so Spark's JVM counts), and counts the candidate
@@ -166,7 +167,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--million", action="store_true", help="also DuckDB at 1,000,000 people")
     parser.add_argument("--spark-max", type=int, default=100_000, help="largest size run on Spark local")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--count-only", action="store_true",
+                        help="only count the comparisons blocking generates (no linkage runs)")
     args = parser.parse_args(argv)
+    if args.count_only:
+        args.engines = []
     sizes = sorted(set(args.sizes + ([1_000_000] if args.million else [])))
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="bold-scale-") as tmp:

@@ -33,11 +33,12 @@ from linkage_core.errors import BoldError
 
 GiB = 2**30
 
-#: Measured on the DuckDB pipeline (docs/figures.md): peak resident memory of ``bold build`` against the
-#: records in the world's extracts, fitted as a fixed part plus a part per record. Deliberately the upper
-#: edge of what was seen, so the check refuses runs that would not fit rather than ones that would.
-BASE_BYTES = int(1.0 * GiB)
-BYTES_PER_RECORD = 700
+#: Measured on the DuckDB pipeline (``benchmarks/cli_pipeline.py``, docs/figures.md): the peak resident
+#: memory of ``bold link`` (the hungrier stage) was 2.68 GiB for 1.35M records and 6.94 GiB for 13.5M, a
+#: fixed 2.2 GiB plus 350 bytes a record. The estimate sits above both, so the check refuses runs that
+#: would not fit rather than ones that would. ``BOLD_MEMORY_CHECK=skip`` skips it (the guard still runs).
+BASE_BYTES = int(2.5 * GiB)
+BYTES_PER_RECORD = 420
 
 #: ``bold synth`` holds the world's arrays in memory: 2.2 GiB at 1,000,000 people (docs/figures.md).
 SYNTH_BASE_BYTES = int(0.3 * GiB)
@@ -162,12 +163,16 @@ def count_records(world: Path) -> int:
 
 def preflight(world: Path, what: str, memory: MachineMemory | None = None) -> int:
     """Refuse, in one sentence, a DuckDB run whose estimated peak would not fit; returns the estimate."""
+    if os.environ.get("BOLD_MEMORY_CHECK", "").lower() == "skip":
+        return 0
     records = count_records(world)
     return _fits(estimated_peak(records), f"{what} {records:,} records", memory, INSTEAD)
 
 
 def preflight_synth(people: int, memory: MachineMemory | None = None) -> int:
     """The same check for ``bold synth``, which holds the whole world in memory while it draws it."""
+    if os.environ.get("BOLD_MEMORY_CHECK", "").lower() == "skip":
+        return 0
     return _fits(SYNTH_BASE_BYTES + SYNTH_BYTES_PER_PERSON * people, f"making a world of {people:,} people",
                  memory, SYNTH_INSTEAD)
 

@@ -62,6 +62,25 @@ def test_a_run_that_cannot_fit_is_refused_before_it_starts(small_world, tmp_path
     assert not (tmp_path / "link" / "spine.parquet").exists()
 
 
+def test_the_estimate_covers_what_was_measured() -> None:
+    # benchmarks/cli_pipeline.py: bold link peaked at 2.68 GiB on 1.35M records and 6.94 GiB on 13.5M
+    assert memory.estimated_peak(1_350_317) > 2.68 * memory.GiB
+    assert memory.estimated_peak(13_542_494) > 6.94 * memory.GiB
+    assert memory.estimated_peak(13_542_494) < 12 * memory.GiB  # but not so far above that 1M is refused
+
+
+def test_the_check_can_be_skipped_but_not_the_guard(small_world, monkeypatch: pytest.MonkeyPatch) -> None:
+    tiny = memory.MachineMemory(total=memory.GiB, available=10 * 2**20)
+    with pytest.raises(memory.NotEnoughMemory):
+        memory.preflight(small_world, "linking", tiny)
+    monkeypatch.setenv("BOLD_MEMORY_CHECK", "skip")
+    assert memory.preflight(small_world, "linking", tiny) == 0
+    with pytest.raises(memory.NotEnoughMemory):
+        with memory.guard(tiny, ceiling=0, interval=0.05):
+            for _ in range(10**9):
+                pass
+
+
 def test_a_world_too_big_to_make_is_refused(tmp_path) -> None:
     result = bold("synth", "--people", "5000000", "--seed", "1", "--out", str(tmp_path / "w"),
                   env={"BOLD_MEMORY_AVAILABLE": "4GiB"})
