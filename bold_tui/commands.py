@@ -215,8 +215,10 @@ def _within_memory(what: str, *, world: Path | None = None, people: int | None =
         memory.preflight_synth(people, machine)
     with memory.guard(machine, instead=memory.SYNTH_INSTEAD if people is not None else memory.INSTEAD):
         yield
-    sys.stderr.write(f"Peak memory {memory.peak_rss() / memory.GiB:.1f} GiB; this machine had "
-                     f"{machine.describe()} at the start.\n")
+    peak = memory.peak_rss()
+    if peak:
+        sys.stderr.write(f"Peak memory {peak / memory.GiB:.1f} GiB; this machine had {machine.describe()} "
+                         "at the start.\n")
 
 
 def _engine_ready(args: argparse.Namespace) -> None:

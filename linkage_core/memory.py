@@ -196,9 +196,11 @@ def _rss() -> int:
 
 
 def peak_rss() -> int:
-    """The highest resident memory this process has reached, in bytes."""
-    import resource
-
+    """The highest resident memory this process has reached, in bytes (0 where the system cannot say)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak if sys.platform == "darwin" else peak * 1024
 
