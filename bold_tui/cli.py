@@ -124,8 +124,11 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.write(f"bold: {error}\n")
         code = error.exit_code
     except KeyboardInterrupt:
-        sys.stderr.write("bold: Stopped.\n")
-        code = 130
+        # A pipeline stop (memory, SIGTERM) that surfaced as a bare interrupt still gets its own sentence.
+        memory = sys.modules.get("linkage_core.memory")
+        stop = memory.pending_stop() if memory is not None else None
+        sys.stderr.write(f"bold: {stop}\n" if stop else "bold: Stopped.\n")
+        code = stop.exit_code if stop else 130
     except Exception as error:  # noqa: BLE001 - the contract: one sentence, never a traceback
         if os.environ.get("BOLD_DEBUG"):
             raise

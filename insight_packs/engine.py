@@ -47,7 +47,7 @@ class DuckDBEngine:
                  threads: int | None = None) -> None:
         import duckdb
 
-        from linkage_core.memory import duckdb_limit, track
+        from linkage_core.memory import duckdb_limit, spill_limit, track
 
         self._spill = None if temp_directory is not None else tempfile.TemporaryDirectory(prefix="bold-packs-")
         self._con = duckdb.connect()
@@ -55,6 +55,7 @@ class DuckDBEngine:
         self._con.execute(f"SET memory_limit = '{memory_limit or duckdb_limit()}'")
         spill = Path(temp_directory) if temp_directory is not None else Path(self._spill.name)
         self._con.execute(f"SET temp_directory = '{spill.as_posix()}'")
+        self._con.execute(f"SET max_temp_directory_size = '{spill_limit(spill)}'")
         if threads:
             self._con.execute(f"SET threads = {int(threads)}")
         self._con.execute("SET preserve_insertion_order = false")

@@ -24,6 +24,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -50,6 +51,16 @@ DUCKDB_SHARE = 0.35
 DUCKDB_CAP = 5 * GiB
 DUCKDB_FLOOR = 256 * 2**20
 
+#: DuckDB may spill into at most this share of the free disk where its temporary folder is, so a run that
+#: outgrows the disk stops with a sentence and leaves room for everything else on the machine.
+SPILL_SHARE = 0.5
+
+#: How long the guard waits for an interrupted DuckDB query to give up before interrupting Python itself.
+QUERY_GRACE_SECONDS = 1.0
+
+#: How often the guard repeats a stop that has not taken effect (a library may have swallowed it).
+REPEAT_SECONDS = 1.0
+
 #: The guard stops the run when the process has used this share of the memory free when it started.
 GUARD_SHARE = 0.92
 
@@ -63,6 +74,19 @@ class NotEnoughMemory(BoldError):
 
     exit_code = 1
     default_message = "This run needs more memory than this machine has free."
+
+
+class NotEnoughDisk(NotEnoughMemory):
+    """DuckDB's spill to disk outgrew the room it was given."""
+
+    default_message = "This run needed more room for temporary files than the disk has free."
+
+
+class Stopped(BoldError):
+    """The run was asked to stop (SIGTERM): temporary files are removed on the way out."""
+
+    exit_code = 143
+    default_message = "Stopped before the end; its temporary files were removed."
 
 
 @dataclass(frozen=True)
@@ -143,6 +167,17 @@ def duckdb_limit(memory: MachineMemory | None = None) -> str:
     return f"{max(DUCKDB_FLOOR, min(DUCKDB_CAP, share)) // 2**20}MiB"
 
 
+def spill_limit(folder: Path) -> str:
+    """DuckDB's ``max_temp_directory_size`` for a temporary folder: a share of the disk free there."""
+    import shutil
+
+    override = os.environ.get("BOLD_SPILL_LIMIT")
+    if override:
+        return override
+    free = shutil.disk_usage(folder).free
+    return f"{max(1, int(free * SPILL_SHARE) // 2**20)}MiB"
+
+
 def estimated_peak(records: int) -> int:
     return BASE_BYTES + BYTES_PER_RECORD * records
 
@@ -206,6 +241,12 @@ def peak_rss() -> int:
 
 
 _connections: set = set()
+#: The sentence for a stop under way, for the CLI to show if the stop surfaces as a bare KeyboardInterrupt.
+_pending_stop: BoldError | None = None
+
+
+def pending_stop() -> BoldError | None:
+    return _pending_stop
 
 
 def track(con: object) -> None:
@@ -223,10 +264,13 @@ def guard(memory: MachineMemory | None = None, interval: float = 0.25,
     """Run the block, stopping it with ``NotEnoughMemory`` before the machine runs out.
 
     A watcher thread samples the process's memory. Past the ceiling it interrupts the main thread the way
-    Ctrl+C does, through a SIGINT handler that raises the memory sentence instead (so the stop lands even
-    in the middle of pandas or numpy work), and keeps interrupting tracked DuckDB connections until the
-    block ends (a query can start just after an interrupt). A real Ctrl+C still reads as a Ctrl+C.
+    Ctrl+C does (so the stop lands even in the middle of pandas or numpy work), and keeps interrupting
+    tracked DuckDB connections until the block ends (a query can start just after an interrupt); the
+    interrupt then becomes the memory sentence. SIGTERM stops the run the same way, as ``Stopped``, so
+    temporary folders are removed on the way out. A real Ctrl+C still reads as a Ctrl+C.
     """
+    global _pending_stop
+    _pending_stop = None
     memory = memory or machine_memory()
     limit = ceiling if ceiling is not None else int((memory.available + _rss()) * GUARD_SHARE)
     tripped = threading.Event()
@@ -238,51 +282,102 @@ def guard(memory: MachineMemory | None = None, interval: float = 0.25,
             f"The run was stopped at {max(reached[0], _rss()) / GiB:.1f} GiB of memory, before this machine "
             f"({memory.total / GiB:.0f} GiB) ran out; {instead}.")
 
+    terminated = threading.Event()
+
+    def interrupt_queries() -> None:
+        for con in list(_connections):
+            try:
+                con.interrupt()
+            except Exception:  # noqa: BLE001 - a closed connection has nothing to stop
+                pass
+
+    # Both handlers raise KeyboardInterrupt, not the sentence itself: libraries catch ``Exception`` broadly,
+    # and a stop must not be swallowed. The sentence is chosen below, from which flag is set.
+    # Once the block has ended, a late signal (the stop already under way) is ignored.
+    settled = threading.Event()
+
     def on_interrupt(_signum: int, _frame: object) -> None:
-        if tripped.is_set():
-            raise stopped()
-        raise KeyboardInterrupt
+        if not settled.is_set():
+            raise KeyboardInterrupt
+
+    def on_terminate(_signum: int, _frame: object) -> None:
+        global _pending_stop
+        terminated.set()
+        _pending_stop = Stopped()
+        if not settled.is_set():
+            raise KeyboardInterrupt
 
     def watch() -> None:
+        # One stop at a time: a DuckDB query is interrupted first, and the main thread only if the block
+        # is still going a moment later (Python work), then again every second in case a library swallowed
+        # it. Two interrupts at once could let the second land while the first becomes the sentence; the
+        # CLI reads ``pending_stop`` if that ever happens.
+        global _pending_stop
+        started, last_main = 0.0, None
         while not done.wait(interval):
-            if not tripped.is_set():
+            if not tripped.is_set() and not terminated.is_set():
                 used = _rss()
                 if used <= limit:
                     continue
                 reached[0] = used
                 tripped.set()
-                if in_main:
-                    _thread.interrupt_main()
-            for con in list(_connections):
-                try:
-                    con.interrupt()
-                except Exception:  # noqa: BLE001 - a closed connection has nothing to stop
-                    pass
+                _pending_stop = stopped()
+            if settled.is_set():
+                return
+            now = time.monotonic()
+            started = started or now
+            interrupt_queries()
+            if terminated.is_set() and last_main is None:
+                last_main = now  # the signal itself was the first interrupt
+            grace = QUERY_GRACE_SECONDS if _connections else 0.0
+            if in_main and now - started >= grace and (last_main is None or now - last_main >= REPEAT_SECONDS):
+                last_main = now
+                _thread.interrupt_main()
 
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, on_interrupt) if in_main else None
+    previous_term = signal.signal(signal.SIGTERM, on_terminate) if in_main else None
     watcher = threading.Thread(target=watch, name="bold-memory-guard", daemon=True)
     watcher.start()
     try:
         yield
-    except NotEnoughMemory:
+    except (NotEnoughMemory, Stopped):
+        settled.set()
         raise
     except KeyboardInterrupt:
+        settled.set()
+        if terminated.is_set():
+            raise Stopped() from None
         if tripped.is_set():
             raise stopped() from None
         raise
     except MemoryError:
+        settled.set()
         tripped.set()
         raise stopped() from None
     except Exception as error:
+        settled.set()
+        if terminated.is_set():
+            raise Stopped() from None
+        if _is_out_of_disk(error):
+            raise NotEnoughDisk(
+                "The run needed more room for temporary files than it was allowed (half the free disk where "
+                "they go); free some space, point TMPDIR at a bigger disk, or " + instead + ".") from None
         if tripped.is_set() or _is_out_of_memory(error):
             raise stopped() from None
         raise
     finally:
+        settled.set()
         done.set()
         watcher.join()
         if in_main:
             signal.signal(signal.SIGINT, previous)
+            signal.signal(signal.SIGTERM, previous_term)
+
+
+def _is_out_of_disk(error: BaseException) -> bool:
+    text = str(error)
+    return "max_temp_directory_size" in text or "No space left on device" in text
 
 
 def _is_out_of_memory(error: BaseException) -> bool:

@@ -157,3 +157,48 @@ def test_build_can_reuse_a_spine_and_says_so_when_there_is_none(small_world, tmp
                  "--links", str(tmp_path / "link"), env=env)
     assert built.returncode == 0, built.stderr
     assert bold("verify", str(tmp_path / "x.bold"), "--trust", str(keyfile) + ".pub", env=env).returncode == 0
+
+
+def test_spilling_past_its_share_of_the_disk_is_a_sentence_too(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    from insight_packs.engine import DuckDBEngine
+
+    monkeypatch.setenv("BOLD_SPILL_LIMIT", "2MiB")
+    engine = DuckDBEngine(memory_limit="60MB", temp_directory=tmp_path)
+    try:
+        with pytest.raises(memory.NotEnoughDisk, match="temporary files"):
+            with memory.guard():
+                engine.execute("CREATE TABLE t AS SELECT i, md5(i::varchar) AS s FROM range(5000000) r(i) ORDER BY s")
+    finally:
+        engine.close()
+
+
+def test_spill_limit_is_a_share_of_the_free_disk(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    monkeypatch.delenv("BOLD_SPILL_LIMIT", raising=False)
+    free = shutil.disk_usage(tmp_path).free
+    assert memory.parse_size(memory.spill_limit(tmp_path)) == pytest.approx(free * memory.SPILL_SHARE, rel=0.05)
+
+
+def test_a_stopped_run_says_so_and_leaves_no_temporary_files(small_world, tmp_path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    process = subprocess.Popen([sys.executable, "-m", "bold_tui.cli", "link", str(small_world), "--out",
+                                str(tmp_path / "link")], env={**os.environ, "TMPDIR": str(scratch)},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not any(scratch.glob("bold-link-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 143, (out, err)
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert "Stopped" in err
+    assert not any(scratch.iterdir())
