@@ -8,7 +8,8 @@
 For each size it synthesises one world, links it on each engine in a fresh process (peak memory is the
 largest resident set of that process and its children, so Spark's JVM counts), and counts the candidate
 pairs Splink's blocking rules generate for every model the linkage trains (cohort duplicates, each extract
-against the cohort, parents against the cohort) with Splink's own ``count_comparisons_from_blocking_rules``.
+against the cohort, parents against the cohort) with Splink's own ``count_comparisons_from_blocking_rules``;
+after the first engine's linkage, it counts the model for records outside the cohort too, from the spine.
 It ends with a log-log fit: time and comparisons grow as N to the power printed.
 """
 
@@ -150,6 +151,48 @@ def comparisons(world: str, cohort: str = "prison") -> dict[str, Any]:
     return {"records": records, "comparisons": counts, "total": sum(counts.values())}
 
 
+def residual_comparisons(world: str, link_dir: str, cohort: str = "prison") -> dict[str, Any]:
+    """Pairs the model for records outside the cohort generates, from a finished linkage's spine.
+
+    Its input is every record that joined no cohort person (children, people never in custody), so it
+    can only be counted after linking. It is the model whose blocks crowd first: most of its records are
+    children born within a few years of each other.
+    """
+    import duckdb
+    from splink import DuckDBAPI
+    from splink.blocking_analysis import count_comparisons_from_blocking_rules
+
+    from linkage_core.linkage import settings as model
+    from linkage_core.linkage.backend import DuckDBBackend
+    from linkage_core.linkage.link import _available
+    from linkage_core.linkage.standardise import STANDARD_COLUMNS, extract_paths, standardise_table
+
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    backend = DuckDBBackend.wrap(con)
+    con.execute(f"CREATE TABLE spine AS SELECT * FROM read_parquet('{Path(link_dir) / 'spine.parquet'}')")
+    con.execute(f"CREATE TABLE cohort_keys AS SELECT DISTINCT person_key FROM spine WHERE dataset = '{cohort}'")
+    own = ", ".join(f"s.{c}" for c in STANDARD_COLUMNS if c != "record_id")
+    parts = []
+    for i, (dataset, path) in enumerate(extract_paths(Path(world)).items()):
+        if dataset == cohort:
+            continue
+        columns = backend.read_extract(f"raw{i}", path)
+        standardise_table(backend, f"raw{i}", f"t{i}", columns=columns)
+        parts.append(f"SELECT '{dataset}' || chr(31) || s.record_id AS record_id, {own} FROM t{i} s "
+                     f"JOIN spine k ON k.dataset = '{dataset}' AND k.record_id = s.record_id "
+                     "WHERE k.person_key NOT IN (SELECT person_key FROM cohort_keys)")
+    con.execute("CREATE TABLE outsiders AS " + " UNION ALL ".join(parts))
+    rows = int(con.execute("SELECT count(*) FROM outsiders").fetchone()[0])
+    table = DuckDBAPI(connection=con).register("outsiders", table_name="c_outsiders")
+    result = count_comparisons_from_blocking_rules(
+        table, blocking_rules=model.blocking_rules(_available(backend, "outsiders"), outsiders=True),
+        link_type="dedupe_only", unique_id_column_name="record_id",
+        record_sample_proportion=1.0 if rows <= 2_000_000 else 0.2)
+    con.close()
+    return {"rows": rows, "comparisons": int(result[-1]["cumulative_comparison_count"]) if result else 0}
+
+
 def _slope(points: list[tuple[float, float]]) -> float | None:
     """Least-squares slope of log(y) against log(x): y grows as x to this power."""
     pts = [(math.log(x), math.log(y)) for x, y in points if x > 0 and y > 0]
@@ -183,12 +226,21 @@ def main(argv: list[str] | None = None) -> None:
                   f"{counted['total']:>13,} ({counted['total'] / counted['records']:.1f} per record)", flush=True)
             for dataset, n in counted["comparisons"].items():
                 print(f"{'':>14}{dataset:<24}{n:>13,}", flush=True)
+            total = counted["total"]
             for engine in args.engines:
                 if engine == "spark" and people > args.spark_max:
                     continue
-                result = _in_child(link, str(world), str(Path(tmp) / f"out_{engine}_{people}"), engine)
+                out = str(Path(tmp) / f"out_{engine}_{people}")
+                result = _in_child(link, str(world), out, engine)
+                if engine == args.engines[0]:
+                    outsiders = _in_child(residual_comparisons, str(world), out)
+                    total = counted["total"] + outsiders["comparisons"]
+                    print(f"{'':>14}{'outsiders (after linking)':<24}{outsiders['comparisons']:>13,}  "
+                          f"({outsiders['rows']:,} records)", flush=True)
+                    print(f"{'':>14}{'all models':<24}{total:>13,}  "
+                          f"({total / counted['records']:.2f} per record)", flush=True)
                 rows.append({"people": people, "engine": engine, "records": counted["records"],
-                             "comparisons": counted["total"], **result})
+                             "comparisons": total, **result})
                 stages = "  ".join(f"{k} {v:.1f}s" for k, v in result["stages"].items())
                 print(f"{'':>14}{engine:<7} {result['seconds']:8.1f} s  peak {result['peak_gib']:5.2f} GiB  "
                       f"({stages})", flush=True)

@@ -43,7 +43,7 @@ Progress = Callable[[str, float], None]
 #: The standard columns that carry evidence; a table "has" one when any row holds a value.
 _EVIDENCE = ("first_name", "middle_names", "surname", "dob", "sex", "postcode")
 _DERIVED = {"dob": ("dob_y", "dob_m", "dob_d"), "first_name": ("fn_initial", "fn_variants", "fn_female"),
-            "middle_names": ("mn_first",), "postcode": ("pc_district",),
+            "middle_names": ("mn_first",), "postcode": ("pc_district", "pc_area"),
             "surname": ("surname_sx", "sn_initial")}
 #: Where a council extract records a child's parent.
 _PARENT_COLUMNS = {"first_name": "parent_first_name", "surname": "parent_surname",
@@ -299,7 +299,8 @@ def _link_residual(backend: Backend, db: Any, others: list[_Table], linked: list
     if rows < 2 or not available:
         return None
     residual = _Table("residual", "bold_residual", rows, available)
-    preds = _predict(db, [residual], "dedupe_only", available, model.RESIDUAL_THRESHOLD, u_values, m_values)
+    preds = _predict(db, [residual], "dedupe_only", available, model.RESIDUAL_THRESHOLD, u_values, m_values,
+                     outsiders=True)
     if preds is None:
         return None
     return _keep(backend, preds, f"""
@@ -318,7 +319,8 @@ MValues = dict[tuple[str, str], float]
 
 
 def _predict(db: Any, tables: list[_Table], link_type: model.LinkType, available: set[str],
-             threshold: float, u_values: UValues | None = None, m_values: MValues | None = None) -> Any:
+             threshold: float, u_values: UValues | None = None, m_values: MValues | None = None,
+             outsiders: bool = False) -> Any:
     """Train one model for these tables and return its scored pairs at or above ``threshold``.
 
     When ``u_values`` is given (keyed by comparison and level), those chance-agreement rates are used
@@ -327,7 +329,7 @@ def _predict(db: Any, tables: list[_Table], link_type: model.LinkType, available
     """
     from splink import Linker
 
-    settings = model.settings_for(link_type, available)
+    settings = model.settings_for(link_type, available, outsiders=outsiders)
     if not settings.comparisons or not settings.blocking_rules_to_generate_predictions:
         return None
     # Splink puts the input whose name sorts first on the left of every pair. Fixed-width names keep the

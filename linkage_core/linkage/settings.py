@@ -176,7 +176,7 @@ def comparisons(available: set[str]) -> list[ComparisonCreator]:
     return out
 
 
-def blocking_rules(available: set[str]) -> list[BlockingRuleCreator]:
+def blocking_rules(available: set[str], outsiders: bool = False) -> list[BlockingRuleCreator]:
     """Rules that generate candidate pairs; together they catch a true pair that has any one error.
 
     Each rule keys on enough that its blocks stay small *as the cohort grows*: a key space of fixed size
@@ -185,6 +185,14 @@ def blocking_rules(available: set[str]) -> list[BlockingRuleCreator]:
     goes with a birth month as well as a year. Errors a looser key
     would have caught get a rule of their own instead (day and month swapped, 1 January, no date).
     Measured growth is in ``docs/scale.md``.
+
+    ``outsiders``: the rules for records that matched no cohort person, linked to each other. Most are
+    children, born within a few years of each other and given the names of their day, so even a date of
+    birth with a first name is a crowded key: blocks there grew with the square of the world (100 times
+    the pairs for 10 times the people), and at 5,000,000 people their scored pairs spilled 50 GB to disk.
+    So each rule also needs the same postcode area (about 120 of them) or an area missing on one side,
+    and one more rule, the exact full name and date of birth, catches children who moved area. The
+    join still meets the crowded pairs, but only those it keeps are scored and written.
     """
     candidates: list[tuple[str, ...]] = [
         ("dob", "first_name", "sn_initial"),            # mistyped surnames
@@ -197,31 +205,39 @@ def blocking_rules(available: set[str]) -> list[BlockingRuleCreator]:
         ("postcode", "fn_initial"),                     # a date of birth missing or badly wrong
         ("surname", "postcode"),
     ]
-    rules: list[BlockingRuleCreator] = [block_on(*cols) for cols in candidates if set(cols) <= available]
+    custom: list[str] = []
     if {"first_name", "surname", "dob"} <= available:
-        rules += [
+        custom += [
             # Day and month typed the wrong way round.
-            CustomRule("l.surname = r.surname AND l.dob_y = r.dob_y AND l.dob_m = r.dob_d "
-                       "AND l.dob_d = r.dob_m AND l.fn_initial = r.fn_initial"),
+            "l.surname = r.surname AND l.dob_y = r.dob_y AND l.dob_m = r.dob_d "
+            "AND l.dob_d = r.dob_m AND l.fn_initial = r.fn_initial",
             # An unknown date recorded as 1 January of the right year, on either side.
-            CustomRule("l.surname = r.surname AND l.first_name = r.first_name AND l.dob_y = r.dob_y "
-                       "AND ((l.dob_m = '01' AND l.dob_d = '01') OR (r.dob_m = '01' AND r.dob_d = '01'))"),
+            "l.surname = r.surname AND l.first_name = r.first_name AND l.dob_y = r.dob_y "
+            "AND ((l.dob_m = '01' AND l.dob_d = '01') OR (r.dob_m = '01' AND r.dob_d = '01'))",
             # First name and surname the wrong way round.
-            CustomRule("l.dob = r.dob AND l.first_name = r.surname AND l.surname = r.first_name"),
+            "l.dob = r.dob AND l.first_name = r.surname AND l.surname = r.first_name",
         ]
         if "postcode" in available:
             # A missing date of birth would otherwise leave only the postcode rules, which need the same
             # address. Moves mostly stay in the same district, so the name goes with the outward code's start.
-            rules.append(_missing_dob_rule())
-    return rules
+            custom.append(_MISSING_DOB)
+    if outsiders and "postcode" in available:
+        # Same area, or an area missing on either side (a missing postcode must not lose the pair).
+        near = "(l.pc_area = r.pc_area OR l.pc_area IS NULL OR r.pc_area IS NULL)"
+        keyed = [c for c in candidates if set(c) <= available]
+        # A surname change is rare among children: that rule keeps to the same area, missing or not.
+        custom = [" AND ".join(f"l.{c} = r.{c}" for c in (*cols, "pc_area")) for cols in keyed if "fn_female" in cols] \
+            + [rule if "postcode" in rule else f"{rule} AND {near}" for rule in
+               [" AND ".join(f"l.{c} = r.{c}" for c in cols) for cols in keyed
+                if "postcode" not in cols and "fn_female" not in cols] + custom]
+        candidates = [("dob", "first_name", "surname")] + [c for c in keyed if "postcode" in c]
+    rules: list[BlockingRuleCreator] = [block_on(*cols) for cols in candidates if set(cols) <= available]
+    return rules + [CustomRule(rule) for rule in custom]
 
 
-def _missing_dob_rule() -> BlockingRuleCreator:
-    """Same full name near the same address, only for pairs where one date of birth is missing."""
-    return CustomRule(
-        "l.first_name = r.first_name AND l.surname = r.surname "
-        "AND substr(l.postcode, 1, 3) = substr(r.postcode, 1, 3) AND (l.dob IS NULL OR r.dob IS NULL)"
-    )
+#: Same full name near the same address, only for pairs where one date of birth is missing.
+_MISSING_DOB = ("l.first_name = r.first_name AND l.surname = r.surname "
+                "AND substr(l.postcode, 1, 3) = substr(r.postcode, 1, 3) AND (l.dob IS NULL OR r.dob IS NULL)")
 
 
 def training_rules(available: set[str]) -> list[BlockingRuleCreator]:
@@ -250,13 +266,16 @@ def deterministic_rules(available: set[str]) -> list[BlockingRuleCreator]:
     return []
 
 
-def settings_for(link_type: LinkType, available: set[str], prior: float = 1e-4) -> SettingsCreator:
-    """The Splink settings for one link between extracts holding the ``available`` standard columns."""
+def settings_for(link_type: LinkType, available: set[str], prior: float = 1e-4,
+                 outsiders: bool = False) -> SettingsCreator:
+    """The Splink settings for one link between extracts holding the ``available`` standard columns.
+
+    ``outsiders``: the model for records that matched no cohort person (see ``blocking_rules``)."""
     return SettingsCreator(
         link_type=link_type,
         unique_id_column_name="record_id",
         comparisons=comparisons(available),
-        blocking_rules_to_generate_predictions=blocking_rules(available),
+        blocking_rules_to_generate_predictions=blocking_rules(available, outsiders),
         probability_two_random_records_match=prior,
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,

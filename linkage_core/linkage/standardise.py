@@ -40,6 +40,7 @@ STANDARD_COLUMNS: tuple[str, ...] = (
     "sex",              # M, F or null
     "postcode",         # upper case, one space before the inward code
     "pc_district",      # the outward code (SW1A, M11): moves are mostly within one district
+    "pc_area",          # the postcode area (SW, M): about 120 of them
     "fn_initial",
     "fn_female",        # the first name of a woman (null for men): most surname changes are women's
     "sn_initial",       # with fn_initial, lets a blocking rule catch first name and surname swapped
@@ -176,6 +177,7 @@ def standardise_table(
         SELECT b.record_id, b.first_name, b.middle_names, b.mn_first, b.surname, b.dob,
                substr(b.dob, 1, 4) AS dob_y, substr(b.dob, 6, 2) AS dob_m, substr(b.dob, 9, 2) AS dob_d,
                b.sex, b.postcode, regexp_extract(b.postcode, '^[A-Z0-9]+', 0) AS pc_district,
+               NULLIF(regexp_extract(b.postcode, '^[A-Z]+', 0), '') AS pc_area,
                substr(b.first_name, 1, 1) AS fn_initial,
                CASE WHEN b.sex = 'F' THEN b.first_name END AS fn_female,
                substr(b.surname, 1, 1) AS sn_initial,
