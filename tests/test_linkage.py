@@ -438,3 +438,19 @@ def test_linkage_core_does_not_import_the_ui() -> None:
             "bad = [m for m in ('textual', 'rich', 'bold_tui') if m in sys.modules]; print(bad); sys.exit(bool(bad))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_outsiders_block_within_an_area_so_children_do_not_crowd_the_blocks() -> None:
+    from linkage_core.linkage import settings as model
+
+    every = {"first_name", "surname", "dob", "dob_y", "dob_m", "dob_d", "postcode", "pc_district", "pc_area",
+             "fn_initial", "fn_female", "sn_initial", "surname_sx", "sex", "fn_variants", "mn_first"}
+    sql = [r.get_blocking_rule("duckdb").blocking_rule_sql for r in model.blocking_rules(every, outsiders=True)]
+    exact = [s for s in sql if "pc_area" not in s and "postcode" not in s]
+    # only the exact full name and date of birth may cross areas: it is the one key that stays rare
+    assert len(exact) == 1 and all(f'l."{c}" = r."{c}"' in exact[0] for c in ("dob", "first_name", "surname"))
+    assert len(sql) == len(model.blocking_rules(every)) + 1
+    # without a postcode there is no area to use, and the rules are the cohort's own
+    no_postcode = every - {"postcode", "pc_district", "pc_area"}
+    assert [r.get_blocking_rule("duckdb").blocking_rule_sql for r in model.blocking_rules(no_postcode, outsiders=True)] \
+        == [r.get_blocking_rule("duckdb").blocking_rule_sql for r in model.blocking_rules(no_postcode)]
