@@ -179,6 +179,14 @@ def test_rounding_with_the_cell_key_is_how_bundles_are_published() -> None:
         assert all(v is None or v % 5 == 0 for row in table.rows for v in (row.people, row.course, row.work))
 
 
+def test_rounding_and_the_cell_key_say_how_they_work_together() -> None:
+    both = Protections(rounding=True, cell_key=True)
+    assert "up or down" in lab.protection_does(both, "rounding")
+    assert "picks up or down" in lab.protection_does(both, "cell_key")
+    assert lab.protection_does(Protections(rounding=True), "rounding") == "round every count to the nearest 5"
+    assert all(len(lab.protection_does(both, n)) <= 48 for n in lab.PROTECTION_NAMES)  # fits 80 columns
+
+
 def test_switch_notes_say_when_a_protection_does_nothing() -> None:
     assert lab.protection_note(Protections(secondary=True), "secondary") == "needs the threshold"
     # with the cell key, rounding still works: the key picks up or down

@@ -55,7 +55,8 @@ def switches_text(protections: lab.Protections) -> Text:
         text.append(f"{info.title:<21}")
         text.append(" ON  " if on else " OFF ", style="reverse bold" if on else "")
         note = lab.protection_note(protections, info.name)
-        text.append(f"  {'does nothing: ' + note if note else info.does}", style="italic" if note else "")
+        does = lab.protection_does(protections, info.name)
+        text.append(f"  {'does nothing: ' + note if note else does}", style="italic" if note else "")
     return text
 
 

@@ -201,6 +201,16 @@ PROTECTIONS: tuple[ProtectionInfo, ...] = (
 )
 
 
+def protection_does(protections: Protections, name: ProtectionName) -> str:
+    """What a protection does with the others as they are set: rounding and the cell key work together."""
+    if protections.rounding and protections.cell_key:
+        if name == "rounding":
+            return f"round every count up or down to a multiple of {ROUNDING_BASE}"
+        if name == "cell_key":
+            return "a fixed key picks up or down for each count"
+    return next(info.does for info in PROTECTIONS if info.name == name)
+
+
 def protection_note(protections: Protections, name: ProtectionName) -> str:
     """Why a switched-on protection is doing nothing, in a few words; empty when it is working."""
     if name == "secondary" and protections.secondary and not protections.threshold:
