@@ -112,12 +112,20 @@ def test_both_engines_publish_the_same_findings(linked_both: tuple[Path, Path, P
     if not moved:
         assert differing == [], f"{len(differing)} cells differ with identical spines, first: {differing[:3]}"
     else:
-        # A record near a threshold joined someone else: at most a few cells may move, and only by about
-        # the people involved.
+        # A record near a threshold joined someone else (each engine trains on its own hash sample, so a
+        # probability can sit either side of a threshold). Only the findings built on the moved records'
+        # extracts may change; a shown count only by about the people involved. A changed count can tip a
+        # cell over a disclosure rule, so a cell may be shown by one engine and hidden by the other.
         assert len(moved) <= 0.001 * len(_clusters(on_duckdb / "spine.parquet")), moved[:10]
+        moved_datasets = {record.split("|")[0] for record in moved}
+        packs = {p.id: {d.dataset for d in p.datasets} for p in duck.packs}
+        datasets = {f.id: packs[f.pack_id] for f in duck.findings}
+        assert len(differing) <= 0.02 * len(cells), (len(differing), differing[:5], moved)
         for key in differing:
             a, b = cells[key], other[key]
-            assert abs((a["treated_n"] or 0) - (b["treated_n"] or 0)) <= 5 * len(moved), (key, moved)
+            assert datasets[key[0]] & moved_datasets, (key, moved)
+            if a["treated_n"] is not None and b["treated_n"] is not None:
+                assert abs(a["treated_n"] - b["treated_n"]) <= 5 * len(moved), (key, moved)
         print(f"records that joined a different person: {moved}; cells that moved: {differing}")
     assert [(q.dataset, q.group) for q in duck.linkage_quality] == \
         [(q.dataset, q.group) for q in spark.linkage_quality]
