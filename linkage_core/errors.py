@@ -1,4 +1,4 @@
-"""The ways opening a bundle can fail, each with one plain sentence and an exit code from the CLI contract.
+"""The ways opening a bundle or running the pipeline can fail, each with one plain sentence and an exit code.
 
 Every failure a user can meet is one of these types, so the CLI and the app can show the sentence and never
 a traceback.
@@ -68,3 +68,25 @@ class MissingExtra(BoldError):
     default_message = (
         "This command needs the pipeline tools. Install them with: pip install 'bold-insights[pipeline]'"
     )
+
+
+# -- the secure-stage pipeline: a run that outgrows the machine, or is told to stop (linkage_core.memory)
+
+class NotEnoughMemory(BoldError):
+    """The run needs (or reached) more memory than this machine has."""
+
+    exit_code = 1
+    default_message = "This run needs more memory than this machine has free."
+
+
+class NotEnoughDisk(NotEnoughMemory):
+    """DuckDB's spill to disk outgrew the room it was given."""
+
+    default_message = "This run needed more room for temporary files than the disk has free."
+
+
+class Stopped(BoldError):
+    """The run was asked to stop (SIGTERM): temporary files are removed on the way out."""
+
+    exit_code = 143
+    default_message = "Stopped before the end; its temporary files were removed."

@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from linkage_core.errors import BoldError
+from linkage_core.errors import BoldError, NotEnoughDisk, NotEnoughMemory, Stopped
 
 GiB = 2**30
 
@@ -67,26 +67,6 @@ GUARD_SHARE = 0.92
 
 INSTEAD = "run it with --engine spark on a cluster, or on a machine with more memory"
 SYNTH_INSTEAD = "make a smaller world, or use a machine with more memory"
-
-
-class NotEnoughMemory(BoldError):
-    """The run needs (or reached) more memory than this machine has."""
-
-    exit_code = 1
-    default_message = "This run needs more memory than this machine has free."
-
-
-class NotEnoughDisk(NotEnoughMemory):
-    """DuckDB's spill to disk outgrew the room it was given."""
-
-    default_message = "This run needed more room for temporary files than the disk has free."
-
-
-class Stopped(BoldError):
-    """The run was asked to stop (SIGTERM): temporary files are removed on the way out."""
-
-    exit_code = 143
-    default_message = "Stopped before the end; its temporary files were removed."
 
 
 @dataclass(frozen=True)
