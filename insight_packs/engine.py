@@ -47,15 +47,12 @@ class DuckDBEngine:
                  threads: int | None = None) -> None:
         import duckdb
 
-        from linkage_core.memory import duckdb_limit, spill_limit, track
+        from linkage_core.memory import configure_duckdb
 
         self._spill = None if temp_directory is not None else tempfile.TemporaryDirectory(prefix="bold-packs-")
         self._con = duckdb.connect()
-        track(self._con)
-        self._con.execute(f"SET memory_limit = '{memory_limit or duckdb_limit()}'")
         spill = Path(temp_directory) if temp_directory is not None else Path(self._spill.name)
-        self._con.execute(f"SET temp_directory = '{spill.as_posix()}'")
-        self._con.execute(f"SET max_temp_directory_size = '{spill_limit(spill)}'")
+        configure_duckdb(self._con, spill, memory_limit)
         if threads:
             self._con.execute(f"SET threads = {int(threads)}")
         self._con.execute("SET preserve_insertion_order = false")

@@ -7,14 +7,15 @@ the pipeline does three things, all here:
 1. **Sizes its engines from the machine.** DuckDB's ``memory_limit`` is a share of the memory actually
    free (cgroup limits included), so it spills to its temporary folder long before the machine is full.
 2. **Checks before it starts.** The peak a run needs grows with the records it reads; ``preflight``
-   estimates it from figures measured on this project's pipeline (``benchmarks/pipeline.py``) and refuses
+   estimates it from figures measured on this project's pipeline (``benchmarks/cli_pipeline.py``) and refuses
    a run that cannot fit, saying how much it needs, how much there is, and what to do instead.
 3. **Stops itself before the kernel does.** ``guard`` watches the process while it runs; if its memory
    nears what the machine has, it interrupts the work and raises ``NotEnoughMemory``, so the run ends with
    a sentence and an exit code instead of a kill. DuckDB's own out-of-memory error and Python's
    ``MemoryError`` become the same sentence.
 
-Only the standard library is used: the reader install imports nothing from here, but the CLI may.
+Beyond the standard library only pyarrow is used (for Parquet footers, and only when counting records); the
+reader install never imports this module.
 """
 
 from __future__ import annotations
@@ -158,6 +159,19 @@ def spill_limit(folder: Path) -> str:
     return f"{max(1, int(free * SPILL_SHARE) // 2**20)}MiB"
 
 
+def configure_duckdb(con: object, spill: Path, memory_limit: str | None = None) -> None:
+    """Every pipeline DuckDB connection: its memory limit, a private spill folder with a cap, the guard's eye.
+
+    Both the linkage backend and the packs' engine open their connection through here, so they size
+    themselves the same way and the guard can stop either one's queries.
+    """
+    folder = "'" + str(spill).replace("'", "''") + "'"
+    con.execute(f"SET memory_limit = '{memory_limit or duckdb_limit()}'")  # type: ignore[attr-defined]
+    con.execute(f"SET temp_directory = {folder}")  # type: ignore[attr-defined]
+    con.execute(f"SET max_temp_directory_size = '{spill_limit(spill)}'")  # type: ignore[attr-defined]
+    track(con)
+
+
 def estimated_peak(records: int) -> int:
     return BASE_BYTES + BYTES_PER_RECORD * records
 
@@ -178,7 +192,7 @@ def count_records(world: Path) -> int:
 
 def preflight(world: Path, what: str, memory: MachineMemory | None = None) -> int:
     """Refuse, in one sentence, a DuckDB run whose estimated peak would not fit; returns the estimate."""
-    if os.environ.get("BOLD_MEMORY_CHECK", "").lower() == "skip":
+    if _check_skipped():
         return 0
     records = count_records(world)
     return _fits(estimated_peak(records), f"{what} {records:,} records", memory, INSTEAD)
@@ -186,10 +200,14 @@ def preflight(world: Path, what: str, memory: MachineMemory | None = None) -> in
 
 def preflight_synth(people: int, memory: MachineMemory | None = None) -> int:
     """The same check for ``bold synth``, which holds the whole world in memory while it draws it."""
-    if os.environ.get("BOLD_MEMORY_CHECK", "").lower() == "skip":
+    if _check_skipped():
         return 0
     return _fits(SYNTH_BASE_BYTES + SYNTH_BYTES_PER_PERSON * people, f"making a world of {people:,} people",
                  memory, SYNTH_INSTEAD)
+
+
+def _check_skipped() -> bool:
+    return os.environ.get("BOLD_MEMORY_CHECK", "").lower() == "skip"
 
 
 def _fits(need: int, what: str, memory: MachineMemory | None, instead: str) -> int:
@@ -333,7 +351,6 @@ def guard(memory: MachineMemory | None = None, interval: float = 0.25,
         raise
     except MemoryError:
         settled.set()
-        tripped.set()
         raise stopped() from None
     except Exception as error:
         settled.set()

@@ -42,13 +42,10 @@ class DuckDBBackend:
     def __init__(self, spill: Path, memory_limit: str | None = None, threads: int | None = None) -> None:
         import duckdb
 
-        from linkage_core.memory import duckdb_limit, spill_limit, track
+        from linkage_core.memory import configure_duckdb
 
         con = duckdb.connect(":memory:")
-        track(con)
-        con.execute(f"SET memory_limit = '{memory_limit or duckdb_limit()}'")
-        con.execute(f"SET temp_directory = {_lit(str(spill))}")
-        con.execute(f"SET max_temp_directory_size = '{spill_limit(spill)}'")
+        configure_duckdb(con, spill, memory_limit)
         con.execute("SET preserve_insertion_order = false")
         con.execute("SET enable_progress_bar = false")  # progress goes through the caller's callback only
         if threads:
