@@ -222,17 +222,29 @@ def blocking_rules(available: set[str], outsiders: bool = False) -> list[Blockin
             # address. Moves mostly stay in the same district, so the name goes with the outward code's start.
             custom.append(_MISSING_DOB)
     if outsiders and "postcode" in available:
-        # Same area, or an area missing on either side (a missing postcode must not lose the pair).
-        near = "(l.pc_area = r.pc_area OR l.pc_area IS NULL OR r.pc_area IS NULL)"
-        keyed = [c for c in candidates if set(c) <= available]
-        # A surname change is rare among children: that rule keeps to the same area, missing or not.
-        custom = [" AND ".join(f"l.{c} = r.{c}" for c in (*cols, "pc_area")) for cols in keyed if "fn_female" in cols] \
-            + [rule if "postcode" in rule else f"{rule} AND {near}" for rule in
-               [" AND ".join(f"l.{c} = r.{c}" for c in cols) for cols in keyed
-                if "postcode" not in cols and "fn_female" not in cols] + custom]
-        candidates = [("dob", "first_name", "surname")] + [c for c in keyed if "postcode" in c]
+        candidates, custom = _within_an_area([c for c in candidates if set(c) <= available], custom)
     rules: list[BlockingRuleCreator] = [block_on(*cols) for cols in candidates if set(cols) <= available]
     return rules + [CustomRule(rule) for rule in custom]
+
+
+def _within_an_area(keyed: list[tuple[str, ...]], custom: list[str]) -> tuple[list[tuple[str, ...]], list[str]]:
+    """The outsiders' rules (see ``blocking_rules``): each keeps to one postcode area, or crosses it only
+    where an area is missing (a missing postcode must not lose the pair). Rules that already key on the
+    postcode stay as they are; the exact full name with date of birth is added, for children who moved.
+    """
+    near = "(l.pc_area = r.pc_area OR l.pc_area IS NULL OR r.pc_area IS NULL)"
+    same_area, near_area = [], []
+    for cols in keyed:
+        if "postcode" in cols:
+            continue
+        if "fn_female" in cols:
+            # A surname change is rare among children: that rule needs an area on both sides, and the same.
+            same_area.append(" AND ".join(f"l.{c} = r.{c}" for c in (*cols, "pc_area")))
+        else:
+            near_area.append(" AND ".join(f"l.{c} = r.{c}" for c in cols) + f" AND {near}")
+    near_area += [rule if "postcode" in rule else f"{rule} AND {near}" for rule in custom]
+    exact = [("dob", "first_name", "surname")] + [cols for cols in keyed if "postcode" in cols]
+    return exact, same_area + near_area
 
 
 #: Same full name near the same address, only for pairs where one date of birth is missing.
