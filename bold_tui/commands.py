@@ -192,16 +192,19 @@ def cmd_synth(args: argparse.Namespace) -> int:
     if args.people < 1:
         raise UsageError("--people must be at least 1.")
     world = _pipeline(lambda: __import__("sample_db.world", fromlist=["synthesise"]))
-    with _within_memory("making a world", people=args.people), _progress() as progress:
+    with _within_memory(people=args.people), _progress() as progress:
         out = world.synthesise(args.people, args.seed, args.out, progress=progress)
     _out(f"Wrote a synthetic world of {args.people:,} people to {out}.\n")
     return 0
 
 
 @contextmanager
-def _within_memory(what: str, *, world: Path | None = None, people: int | None = None,
+def _within_memory(what: str = "", *, world: Path | None = None, people: int | None = None,
                    engine: str = "duckdb") -> Iterator[None]:
     """Refuse a run that cannot fit, stop one that is about to run out, and say the peak when done.
+
+    ``what`` begins the refusal for a world ("linking", then the record count); ``people`` checks a world
+    about to be made instead.
 
     A national extract can outgrow the machine; this turns the kernel's silent kill into one sentence
     (``linkage_core.memory``).

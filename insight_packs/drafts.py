@@ -72,12 +72,6 @@ class Cell:
         return cls(breakdown, group, "mean", treated, comparison, interval.estimate, interval.low,
                    interval.high, p.value, f"t intervals; {interval.method}; {p.method}")
 
-    @classmethod
-    def share(cls, breakdown: str, group: str, events: int, n: int, *, key: float | None = None,
-              events_key: float | None = None) -> Cell:
-        return cls(breakdown, group, "proportion", Side.proportion(events, n, key=key, events_key=events_key),
-                   method="Wilson score interval")
-
 
 @dataclass(frozen=True)
 class Phrasing:
