@@ -137,11 +137,29 @@ def main(argv: list[str] | None = None) -> None:
     raise SystemExit(code)
 
 
-def _dispatch(args: argparse.Namespace) -> int:
-    from bold_tui import commands
+#: Commands of the secure stage: they need the ``pipeline`` extra and never run in the app.
+PIPELINE_COMMANDS = frozenset({"check", "synth", "link", "build", "evaluate"})
+_OUR_PACKAGES = frozenset({"bold_tui", "linkage_core", "insight_packs", "sample_db"})
 
-    handler = getattr(commands, f"cmd_{args.command or 'demo'}")
-    return handler(args) or EXIT_OK
+
+def _dispatch(args: argparse.Namespace) -> int:
+    command = args.command or "demo"
+    if command not in PIPELINE_COMMANDS:
+        from bold_tui import reader_commands
+
+        return getattr(reader_commands, f"cmd_{command}")(args) or EXIT_OK
+    from bold_tui import pipeline_commands
+    from linkage_core.errors import MissingExtra
+
+    try:
+        return getattr(pipeline_commands, f"cmd_{command}")(args) or EXIT_OK
+    except ImportError as error:
+        missing = (error.name or "").split(".")[0]
+        if not missing or missing in _OUR_PACKAGES:
+            raise
+        raise MissingExtra(
+            f"This command needs the pipeline tools ({missing} is missing). "
+            "Install them with: pip install 'bold-insights[pipeline]'") from None
 
 
 if __name__ == "__main__":

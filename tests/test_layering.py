@@ -27,7 +27,7 @@ def test_domain_modules_never_load_the_ui(module: str) -> None:
     assert not {m for m in loaded if m.split(".")[0] in {"textual", "bold_tui"}}
 
 
-@pytest.mark.parametrize("module", ["sample_db", "linkage_core.bundle", "bold_tui.cli", "bold_tui.commands"])
+@pytest.mark.parametrize("module", ["sample_db", "linkage_core.bundle", "bold_tui.cli", "bold_tui.reader_commands"])
 def test_reader_side_never_loads_pipeline_libraries(module: str) -> None:
     heavy = {"numpy", "pandas", "duckdb", "splink", "pyarrow", "sqlite_utils", "statsmodels", "sklearn"}
     assert not {m for m in _modules_after_import(module) if m.split(".")[0] in heavy}
