@@ -75,5 +75,6 @@ def write_export(bundle: Bundle, finding: Finding, path: Path, fmt: str) -> Path
 
 
 def default_folder() -> Path:
-    documents = Path.home() / "Documents"
-    return documents if documents.is_dir() else Path.cwd()
+    from bold_tui.locations import export_dir
+
+    return export_dir()

@@ -14,8 +14,9 @@ the pipeline does three things, all here:
    a sentence and an exit code instead of a kill. DuckDB's own out-of-memory error and Python's
    ``MemoryError`` become the same sentence.
 
-Beyond the standard library only pyarrow is used (for Parquet footers, and only when counting records); the
-reader install never imports this module.
+Beyond the standard library only pyarrow is used (for Parquet footers, and only when counting records), and
+psutil (the ``pipeline`` extra) where there is no ``/proc`` to read: Windows and macOS. The reader install
+never imports this module.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ from pathlib import Path
 from linkage_core.errors import BoldError, NotEnoughDisk, NotEnoughMemory, Stopped
 
 GiB = 2**30
+
+#: Linux's process and memory counters; missing on Windows and macOS, where psutil reads them instead.
+PROC = Path("/proc")
 
 #: Measured on the DuckDB pipeline (``benchmarks/cli_pipeline.py``, docs/figures.md): the peak resident
 #: memory of ``bold link`` (the hungrier stage) was 2.68 GiB for 1.35M records and 6.94 GiB for 13.5M, a
@@ -82,7 +86,7 @@ class MachineMemory:
 def _meminfo() -> dict[str, int]:
     values: dict[str, int] = {}
     try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
+        for line in (PROC / "meminfo").read_text().splitlines():
             name, _, rest = line.partition(":")
             parts = rest.split()
             if parts and parts[0].isdigit():
@@ -105,17 +109,46 @@ def _cgroup_room() -> int | None:
         return None
 
 
+#: Said when neither /proc nor psutil can tell how much memory there is: a guard that cannot see never trips.
+_BLIND = ("This machine's memory cannot be read (no /proc and no psutil), so the run could not be stopped "
+          "before it ran out; install the pipeline tools with: pip install 'bold-insights[pipeline]'.")
+
+
+def _psutil():  # noqa: ANN202 - the module, or None
+    """psutil (the ``pipeline`` extra) where it is installed: memory on Windows and macOS, which have no /proc."""
+    try:
+        import psutil
+    except ImportError:
+        return None
+    return psutil
+
+
+def _system_memory() -> tuple[int, int] | None:
+    """Total and available memory from psutil, or from ``sysconf`` on a POSIX system without /proc."""
+    psutil = _psutil()
+    if psutil is not None:
+        try:
+            vm = psutil.virtual_memory()
+            return int(vm.total), int(vm.available)
+        except Exception:  # noqa: BLE001 - an unreadable counter falls through to the next way
+            pass
+    try:
+        page = os.sysconf("SC_PAGE_SIZE")
+        return page * os.sysconf("SC_PHYS_PAGES"), page * os.sysconf("SC_AVPHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # Windows has no sysconf
+        return None
+
+
 def machine_memory() -> MachineMemory:
     """Total and free memory as this process can use it; the environment may lower it (tests, shared hosts)."""
     info = _meminfo()
     total = info.get("MemTotal")
     available = info.get("MemAvailable")
     if total is None:
-        try:
-            total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-            available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
-        except (ValueError, OSError, AttributeError):
-            total = available = 8 * GiB  # no way to tell (not Linux): assume a modest laptop
+        measured = _system_memory()
+        if measured is None:
+            raise NotEnoughMemory(_BLIND)
+        total, available = measured
     available = available if available is not None else total
     room = _cgroup_room()
     if room is not None:
@@ -219,21 +252,37 @@ def _fits(need: int, what: str, memory: MachineMemory | None, instead: str) -> i
 
 
 def _rss() -> int:
+    """This process's resident memory: /proc on Linux, psutil elsewhere (the guard's only reading)."""
     try:
-        for line in Path("/proc/self/status").read_text().splitlines():
+        for line in (PROC / "self" / "status").read_text().splitlines():
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) * 1024
     except OSError:
         pass
+    psutil = _psutil()
+    if psutil is not None:
+        try:
+            return int(psutil.Process().memory_info().rss)
+        except Exception:  # noqa: BLE001 - a counter the system will not give reads as unknown
+            pass
     return 0
+
+
+def guard_can_see() -> bool:
+    """Whether the guard can read this process's memory; without it the guard would never trip."""
+    return _rss() > 0
 
 
 def peak_rss() -> int:
     """The highest resident memory this process has reached, in bytes (0 where the system cannot say)."""
     try:
         import resource
-    except ImportError:  # Windows
-        return 0
+    except ImportError:  # Windows: psutil's peak working set is the same figure
+        psutil = _psutil()
+        try:
+            return int(getattr(psutil.Process().memory_info(), "peak_wset", 0)) if psutil else 0
+        except Exception:  # noqa: BLE001
+            return 0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak if sys.platform == "darwin" else peak * 1024
 
@@ -270,6 +319,8 @@ def guard(memory: MachineMemory | None = None, interval: float = 0.25,
     global _pending_stop
     _pending_stop = None
     memory = memory or machine_memory()
+    if not guard_can_see():
+        raise NotEnoughMemory(_BLIND)
     limit = ceiling if ceiling is not None else int((memory.available + _rss()) * GUARD_SHARE)
     tripped = threading.Event()
     done = threading.Event()
