@@ -86,7 +86,7 @@ class MachineMemory:
 def _meminfo() -> dict[str, int]:
     values: dict[str, int] = {}
     try:
-        for line in (PROC / "meminfo").read_text(encoding="ascii").splitlines():
+        for line in (PROC / "meminfo").read_text(encoding="latin-1").splitlines():
             name, _, rest = line.partition(":")
             parts = rest.split()
             if parts and parts[0].isdigit():
@@ -100,10 +100,10 @@ def _cgroup_room() -> int | None:
     """Room left under a cgroup v2 memory limit (containers, CI runners), if one is set."""
     base = Path("/sys/fs/cgroup")
     try:
-        limit = (base / "memory.max").read_text(encoding="ascii").strip()
+        limit = (base / "memory.max").read_text(encoding="latin-1").strip()
         if limit == "max":
             return None
-        current = int((base / "memory.current").read_text(encoding="ascii").strip())
+        current = int((base / "memory.current").read_text(encoding="latin-1").strip())
         return max(0, int(limit) - current)
     except (OSError, ValueError):
         return None
@@ -254,7 +254,7 @@ def _fits(need: int, what: str, memory: MachineMemory | None, instead: str) -> i
 def _rss() -> int:
     """This process's resident memory: /proc on Linux, psutil elsewhere (the guard's only reading)."""
     try:
-        for line in (PROC / "self" / "status").read_text(encoding="ascii").splitlines():
+        for line in (PROC / "self" / "status").read_text(encoding="latin-1").splitlines():
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) * 1024
     except OSError:
