@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import email.parser
 import hashlib
+import importlib.util
 import shutil
 import subprocess
 import sys
@@ -106,7 +107,9 @@ def pip(*args: str) -> list[str]:
 def build_project_wheel(out: Path) -> Path:
     """The project's own wheel, built once and shared by every target (it is pure Python)."""
     out.mkdir(parents=True, exist_ok=True)
-    run(pip("wheel", "--no-deps", "--wheel-dir", str(out), str(ROOT)))
+    # With hatchling already here, build in place; otherwise pip fetches it into an isolated build.
+    isolation = [] if importlib.util.find_spec("hatchling") is None else ["--no-build-isolation"]
+    run(pip("wheel", "--no-deps", *isolation, "--wheel-dir", str(out), str(ROOT)))
     wheels = sorted(out.glob("bold_insights-*.whl"))
     if not wheels:
         raise PackagingError(f"no bold_insights wheel was built in {out}")
