@@ -13,6 +13,8 @@ For each target (platform and Python version) it writes ``OUT/<platform>-cp<XY>/
 - ``wheelhouse/requirements.txt``: every wheel pinned with its SHA-256, so ``pip install --require-hashes``
   checks each file while it installs (on Windows too, with no extra tool);
 - ``bold.pyz``: the whole reader as one file (a shiv zipapp), run with ``python bold.pyz`` or ``py bold.pyz``;
+- ``bold.pex`` (with ``--pex``): the same as a pex file; for Windows pex needs a "complete platform", written
+  here from ``packaging.tags`` (see ``complete_platform``);
 - ``SHA256SUMS``: every file above, in the format ``sha256sum -c`` reads;
 - ``INSTALL.txt``: the commands for that target (``docs/install-offline.md`` has the full steps).
 
@@ -255,7 +257,39 @@ def build_app(target: Target, wheelhouse: Path, out: Path) -> Path:
     return out
 
 
-def build_target(target: Target, project_wheel: Path, out: Path, app: bool) -> Path:
+def complete_platform(target: Target) -> dict[str, object]:
+    """pex's description of a target it cannot run: its marker environment and every wheel tag it accepts.
+
+    Written from ``packaging.tags`` here, not captured on the target; for a release, capture the real one on a
+    machine of the target kind with ``pex3 interpreter inspect --markers --tags`` and pass it instead.
+    """
+    from packaging import tags
+
+    version = tuple(int(part) for part in target.python.split("."))
+    platforms = list(target.platform.pip_platforms)
+    interpreter = f"cp{target.python.replace('.', '')}"
+    compatible = [*tags.cpython_tags(python_version=version, abis=[interpreter], platforms=platforms),
+                  *tags.compatible_tags(python_version=version, interpreter=interpreter, platforms=platforms)]
+    return {"marker_environment": target.marker_environment(), "compatible_tags": [str(t) for t in compatible]}
+
+
+def build_pex(target: Target, wheelhouse: Path, out: Path) -> Path:
+    """The reader as one pex file, resolved only from the wheelhouse, for a target described to pex in full."""
+    import json
+
+    with tempfile.TemporaryDirectory(prefix="bold-pex-") as scratch:
+        description = Path(scratch) / f"{target.name}.json"
+        description.write_text(json.dumps(complete_platform(target)), encoding="utf-8")
+        # Every wheel pinned and --intransitive: the wheelhouse already is the target's closure, extras included
+        # (pex's own resolve for a foreign platform dropped markdown-it-py's linkify extra).
+        pinned = [f"{w.name}=={w.version}" for w in map(read_wheel, sorted(wheelhouse.glob("*.whl")))]
+        run([sys.executable, "-m", "pex", *pinned, "--intransitive", "--no-pypi", "--find-links", str(wheelhouse),
+             "--no-build", "--complete-platform", str(description), "--console-script", "bold",
+             "--python-shebang", "/usr/bin/env python3", "--output-file", str(out)])
+    return out
+
+
+def build_target(target: Target, project_wheel: Path, out: Path, app: bool, pex: bool = False) -> Path:
     folder = out / target.name
     if folder.exists():
         shutil.rmtree(folder)
@@ -264,6 +298,8 @@ def build_target(target: Target, project_wheel: Path, out: Path, app: bool) -> P
     write_requirements(wheelhouse, wheels)
     if app:
         build_app(target, wheelhouse, folder / "bold.pyz")
+    if pex:
+        build_pex(target, wheelhouse, folder / "bold.pex")
     (folder / "INSTALL.txt").write_text(install_text(target), encoding="utf-8")
     write_sums(folder)
     return folder
@@ -282,16 +318,20 @@ def main(argv: list[str] | None = None) -> int:
                         help="a Python version to build for (repeatable; default: all)")
     parser.add_argument("--wheel", type=Path, default=None, help="use this project wheel instead of building one")
     parser.add_argument("--no-app", dest="app", action="store_false", help="wheelhouses only, no bold.pyz")
+    parser.add_argument("--pex", action="store_true",
+                        help="also a bold.pex (needs pex; for Windows from a complete platform written here)")
     args = parser.parse_args(argv)
     try:
         project_wheel = args.wheel or build_project_wheel(args.out / "_project")
         for platform in args.target or sorted(PLATFORMS):
             for python in args.python or PYTHONS:
                 target = Target(PLATFORMS[platform], python)
-                folder = build_target(target, project_wheel, args.out, args.app)
+                folder = build_target(target, project_wheel, args.out, args.app, args.pex)
                 wheelhouse = folder / "wheelhouse"
                 app = folder / "bold.pyz"
                 app_size = f", bold.pyz {app.stat().st_size / 1e6:.1f} MB" if app.exists() else ""
+                pex_file = folder / "bold.pex"
+                app_size += f", bold.pex {pex_file.stat().st_size / 1e6:.1f} MB" if pex_file.exists() else ""
                 print(f"{target.name}: {len(list(wheelhouse.glob('*.whl')))} wheels, "
                       f"{folder_bytes(wheelhouse) / 1e6:.1f} MB{app_size} -> {folder}")
     except PackagingError as error:
