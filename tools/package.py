@@ -230,7 +230,7 @@ def install_text(target: Target) -> str:
                 "In this folder, in a Command Prompt or PowerShell:\n\n"
                 f"  py -{target.python} -m pip install --user --no-index --find-links wheelhouse "
                 "--require-hashes -r wheelhouse\\requirements.txt\n"
-                f"  py -{target.python} -m bold_tui.cli verify\n\n"
+                f"  py -{target.python} -m bold_tui.cli list\n\n"
                 f"Or, without installing: py -{target.python} bold.pyz\n"
                 "Full steps, including trusting a publisher's key: docs/install-offline.md\n")
     return (f"BOLD Insights reader for Linux (x86_64), Python {target.python}. No admin rights needed.\n\n"
