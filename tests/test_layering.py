@@ -41,5 +41,5 @@ def test_import_linter_contract_holds() -> None:
 def test_base_install_is_light() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     names = {dep.split(">")[0].split("<")[0].split("=")[0].split("[")[0].strip() for dep in project["dependencies"]}
-    assert names == {"textual", "rich", "pydantic", "cryptography"}
+    assert names == {"textual", "rich", "pydantic", "cryptography", "platformdirs"}  # platformdirs: issue 18
     assert any(dep.startswith("textual>=8.2,<8.3") for dep in project["dependencies"])  # pinned minor
