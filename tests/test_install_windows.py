@@ -273,3 +273,44 @@ def test_the_scan_flags_an_unguarded_posix_call(source: str) -> None:
 ])
 def test_the_scan_accepts_a_guarded_posix_call(source: str) -> None:
     assert all(use.guard is not None for use in posix_uses("example", source))
+
+
+#: Run in a fresh interpreter: the libraries the reader uses load as they would (they choose their own
+#: backend from sys.platform), then what Windows lacks is taken away, and the reader's commands must still work.
+_WITHOUT_POSIX = """
+import os, signal, sys
+import cryptography.hazmat.primitives.ciphers.aead, platformdirs, pydantic, rich.console  # noqa: F401
+for name in {modules!r}:
+    sys.modules[name] = None
+for owner, names in {attributes!r}.items():
+    module = sys.modules[owner]
+    for name in names:
+        if hasattr(module, name):
+            delattr(module, name)
+import sample_db
+from bold_tui.cli import main
+commands = [["verify", str(sample_db.demo_bundle_path())], ["list"], ["show", "--all"], ["trust", "list"],
+            ["keygen", "--out", sys.argv[1] + "/reader-key"], ["trust", "add", sys.argv[1] + "/reader-key.pub"]]
+for argv in commands:
+    try:
+        main(argv)
+    except SystemExit as stop:
+        if stop.code:
+            sys.exit(f"{{argv[0]}} exited {{stop.code}}")
+"""
+
+
+def test_reader_commands_run_without_what_windows_lacks(tmp_path: Path) -> None:
+    """A stand-in for Windows (there is none here): the reader's commands with POSIX-only modules and calls gone."""
+    import os
+    import subprocess
+    import sys
+
+    script = _WITHOUT_POSIX.format(modules=sorted(POSIX_MODULES - {"posix"}),
+                                   attributes={k: sorted(v) for k, v in POSIX_ATTRIBUTES.items()})
+    env = {**os.environ, "BOLD_CONFIG_DIR": str(tmp_path / "config"), "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True,
+                            env=env, cwd=tmp_path, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr and "Something went wrong" not in result.stderr
+    assert list((tmp_path / "config" / "trusted").glob("*.pub"))
