@@ -80,3 +80,12 @@ def test_install_text_uses_a_per_user_install() -> None:
     assert "--user --no-index" in windows and "--require-hashes" in windows
     linux = package.install_text(_target("linux_x86_64"))
     assert "-m venv ~/" in linux and "--no-index" in linux and "sudo" not in linux
+
+
+def test_an_earlier_build_is_never_replaced_unasked(tmp_path: Path) -> None:
+    target = _target("win_amd64")
+    (tmp_path / target.name).mkdir()
+    (tmp_path / target.name / "SHA256SUMS").write_text("checked and handed out\n", encoding="utf-8")
+    with pytest.raises(package.PackagingError, match="already exists; .*--force"):
+        package.build_target(target, tmp_path / "unused.whl", tmp_path, app=False)
+    assert (tmp_path / target.name / "SHA256SUMS").read_text(encoding="utf-8") == "checked and handed out\n"

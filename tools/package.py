@@ -108,6 +108,8 @@ def pip(*args: str) -> list[str]:
 
 def build_project_wheel(out: Path) -> Path:
     """The project's own wheel, built once and shared by every target (it is pure Python)."""
+    for stale in out.glob("bold_insights-*.whl"):
+        stale.unlink()  # the build's own scratch copy, remade from the source every run
     out.mkdir(parents=True, exist_ok=True)
     # With hatchling already here, build in place; otherwise pip fetches it into an isolated build.
     isolation = [] if importlib.util.find_spec("hatchling") is None else ["--no-build-isolation"]
@@ -289,9 +291,12 @@ def build_pex(target: Target, wheelhouse: Path, out: Path) -> Path:
     return out
 
 
-def build_target(target: Target, project_wheel: Path, out: Path, app: bool, pex: bool = False) -> Path:
+def build_target(target: Target, project_wheel: Path, out: Path, app: bool, pex: bool = False,
+                 force: bool = False) -> Path:
     folder = out / target.name
     if folder.exists():
+        if not force:  # an earlier build may already have been checked and handed out: never replace it unasked
+            raise PackagingError(f"{folder} already exists; choose another --out, or pass --force to replace it.")
         shutil.rmtree(folder)
     wheelhouse = folder / "wheelhouse"
     wheels = fetch_wheelhouse(target, project_wheel, wheelhouse)
@@ -318,6 +323,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="a Python version to build for (repeatable; default: all)")
     parser.add_argument("--wheel", type=Path, default=None, help="use this project wheel instead of building one")
     parser.add_argument("--no-app", dest="app", action="store_false", help="wheelhouses only, no bold.pyz")
+    parser.add_argument("--force", action="store_true", help="replace target folders an earlier build left")
     parser.add_argument("--pex", action="store_true",
                         help="also a bold.pex (needs pex; for Windows from a complete platform written here)")
     args = parser.parse_args(argv)
@@ -326,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
         for platform in args.target or sorted(PLATFORMS):
             for python in args.python or PYTHONS:
                 target = Target(PLATFORMS[platform], python)
-                folder = build_target(target, project_wheel, args.out, args.app, args.pex)
+                folder = build_target(target, project_wheel, args.out, args.app, args.pex, args.force)
                 wheelhouse = folder / "wheelhouse"
                 app = folder / "bold.pyz"
                 app_size = f", bold.pyz {app.stat().st_size / 1e6:.1f} MB" if app.exists() else ""
