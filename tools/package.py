@@ -95,10 +95,11 @@ class PackagingError(Exception):
     """A build that cannot give a complete, consistent wheelhouse: said in one sentence."""
 
 
-def run(command: list[str], quiet: bool = True) -> None:
-    result = subprocess.run(command, capture_output=quiet, text=True, check=False)
+def run(command: list[str]) -> None:
+    """Run a build step quietly; if it fails, its last lines of output become the one sentence."""
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        detail = (result.stderr or result.stdout or "").strip().splitlines()[-3:] if quiet else []
+        detail = (result.stderr or result.stdout or "").strip().splitlines()[-3:]
         raise PackagingError(f"{' '.join(command[:4])} ... failed: {' / '.join(detail)}")
 
 
