@@ -4,8 +4,6 @@ driven with the keyboard alone at 80x24."""
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import itertools
 import re
 import subprocess
@@ -21,6 +19,7 @@ from bold_tui import lab_story
 from bold_tui.screens.lab import SYNTHETIC_MARKER, LabScreen
 from linkage_core.disclosure import lab
 from linkage_core.disclosure.lab import NORTH, SOUTH, TOTAL, Protections
+from tests.helpers import flat, pilot_test, screen_text
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = re.compile(r"\b(ex-?offenders?|offenders?|criminals?|convicts?)\b", re.IGNORECASE)
@@ -221,25 +220,6 @@ def test_switch_notes_say_when_a_protection_does_nothing() -> None:
 
 
 # -- the screen ---------------------------------------------------------------------------------------------
-
-def pilot_test(test):
-    """Run an async Pilot test with asyncio.run: no async pytest plugin is needed."""
-
-    @functools.wraps(test)
-    def run(*args, **kwargs):
-        return asyncio.run(test(*args, **kwargs))
-
-    return run
-
-
-def screen_text(app: App) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
-
-
-def flat(text: str) -> str:
-    """Screen text with line breaks and padding squeezed out, to find sentences the screen wrapped."""
-    return re.sub(r"\s+", " ", text)
-
 
 class Home(Screen[None]):
     def compose(self):
