@@ -14,7 +14,8 @@ import hashlib
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import ROOT
+
 RECORD = ROOT / "sample_db" / "data" / "demo.sources.sha256"
 DEMO = ROOT / "sample_db" / "data" / "demo.bold"
 #: What the demo's figures depend on: the world generator, the linkage and disclosure methods, the bundle

@@ -19,9 +19,8 @@ from bold_tui import lab_story
 from bold_tui.screens.lab import SYNTHETIC_MARKER, LabScreen
 from linkage_core.disclosure import lab
 from linkage_core.disclosure.lab import NORTH, SOUTH, TOTAL, Protections
-from tests.helpers import flat, pilot_test, screen_text
+from tests.helpers import ROOT, flat, pilot_test, screen_text
 
-ROOT = Path(__file__).resolve().parents[1]
 LABELS = re.compile(r"\b(ex-?offenders?|offenders?|criminals?|convicts?)\b", re.IGNORECASE)
 ALL_SETTINGS = [Protections(*flags) for flags in itertools.product([False, True], repeat=4)]
 SAM = next(p for p in lab.POPULATION if p.name == lab.TARGET)

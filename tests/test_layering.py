@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import ROOT
+
 OURS = ("linkage_core", "insight_packs", "sample_db", "bold_tui")
 
 

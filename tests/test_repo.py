@@ -11,8 +11,8 @@ import sample_db
 from linkage_core.bundle.keys import TrustStore, load_public_key
 from linkage_core.bundle.reader import open_bundle
 from tests import demo_sources
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _code_blocks(text: str) -> list[str]:
