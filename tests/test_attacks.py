@@ -44,6 +44,7 @@ def test_overlapping_cells_give_a_person_away_unless_perturbed(tallies):
     assert tallies["overlap", "cell key"].rate <= 0.02
 
 
+@pytest.mark.slow
 def test_membership_of_one_person(tallies):
     assert tallies["membership", "none"].rate == 1.0
     # rounding gives membership away whenever the extra person crosses a rounding boundary (about 1 in 5)

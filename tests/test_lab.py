@@ -296,6 +296,7 @@ async def test_stepping_through_the_attack_with_everything_off_then_switching_pr
         assert isinstance(app.screen, Home)
 
 
+@pytest.mark.slow
 @pilot_test
 async def test_every_setting_fits_80_by_24_at_the_last_step() -> None:
     """The longest narration is at the last step; with any switches it must show whole, footer included."""
