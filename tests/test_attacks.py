@@ -53,6 +53,7 @@ def test_membership_of_one_person(tallies):
     assert tallies["membership", "cell key"].rate < 0.09
 
 
+@pytest.mark.slow
 def test_every_attack_ran_on_enough_seeds(tallies):
     assert len(SEEDS) >= 20
     assert {a for a, _ in tallies} == {"margins", "lp", "overlap", "membership"}
