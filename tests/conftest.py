@@ -1,4 +1,8 @@
-"""Shared fixtures: a fast key-derivation cost for test bundles, and a private config folder per test."""
+"""Shared fixtures, each built once per session: test keys, a sample bundle, and the pipeline world.
+
+Every fixture more than one test file needs lives here, never in a test module: a session fixture imported
+into a module is re-created for that module. Plain helpers live in ``tests/helpers.py``.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from linkage_core.bundle.envelope import KdfParams
 from linkage_core.bundle.keys import PrivateKey, TrustStore
+from tests.helpers import FAST_KDF, PASSPHRASE, BuiltWorld, build_world
 
-#: Argon2id at 1 MiB and one pass: the format is the same, the tests are fast.
-FAST_KDF = KdfParams(memory_kib=1024, iterations=1, lanes=1)
-PASSPHRASE = "correct horse battery staple"
+__all__ = ["FAST_KDF", "PASSPHRASE"]  # still importable from here until phase 2 repoints the test files
 
 
 @pytest.fixture(autouse=True)
@@ -45,3 +47,9 @@ def bundle_file(tmp_path_factory: pytest.TempPathFactory, publisher: PrivateKey,
 
     path = tmp_path_factory.mktemp("bundles") / "test.bold"
     return write_bundle(content, path, signer=publisher, passphrases=[PASSPHRASE], kdf=FAST_KDF)
+
+
+@pytest.fixture(scope="session")
+def built_world(tmp_path_factory: pytest.TempPathFactory) -> BuiltWorld:
+    """A 4,000-person world synthesised, linked and built into a bundle: once per session, for every file."""
+    return build_world(tmp_path_factory.mktemp("pipeline"))

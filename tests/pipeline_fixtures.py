@@ -1,37 +1,18 @@
-"""A small synthesised, linked and built world, made once per test session and shared by pipeline tests."""
+"""Kept only so old imports still resolve: the pipeline world is now built in ``tests/helpers.py`` and shared by
+the session fixture ``built_world`` in ``tests/conftest.py``.
+
+Why the fixture moved: a session fixture imported into a test module (``from tests.pipeline_fixtures import
+built_world``) becomes that module's own fixture, so each importing module built the 4,000-person world
+again. Defined once in ``conftest.py`` it is built once per session. The name ``built_world`` below is
+deliberately *not* a fixture, so a stale import no longer shadows the shared one. Phase 2 of issue 14
+deletes those imports and this file.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
+from tests.helpers import PEOPLE, SEED, BuiltWorld
 
-import pytest
+#: Not a fixture (see the module docstring): the test's ``built_world`` argument resolves to conftest's.
+built_world = None
 
-from linkage_core.bundle.keys import PrivateKey, TrustStore
-from tests.conftest import FAST_KDF, PASSPHRASE
-
-PEOPLE = 4000
-SEED = 11
-
-
-@dataclass(frozen=True)
-class BuiltWorld:
-    world: Path
-    link: Path
-    bundle: Path
-    trust: TrustStore
-
-
-@pytest.fixture(scope="session")
-def built_world(tmp_path_factory: pytest.TempPathFactory) -> BuiltWorld:
-    from insight_packs.build import build_bundle
-    from linkage_core.linkage import link_world
-    from sample_db.world import synthesise
-
-    root = tmp_path_factory.mktemp("pipeline")
-    world = synthesise(PEOPLE, SEED, root / "world")
-    link_world(world, root / "link")
-    key = PrivateKey.generate("Pipeline test publisher")
-    bundle = build_bundle(world, root / "built.bold", signer=key, passphrases=[PASSPHRASE], link_dir=root / "link",
-                          kdf=FAST_KDF)
-    return BuiltWorld(world, root / "link", bundle, TrustStore([key.public]))
+__all__ = ["PEOPLE", "SEED", "BuiltWorld", "built_world"]

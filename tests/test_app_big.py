@@ -39,6 +39,7 @@ def big_bundle(tmp_path_factory: pytest.TempPathFactory, publisher: PrivateKey, 
     return write_bundle(big, path, signer=publisher, passphrases=[PASSPHRASE], kdf=FAST_KDF)
 
 
+@pytest.mark.slow
 def test_pages_follow_the_whole_list_in_order(big_bundle: Path, trust: TrustStore) -> None:
     with open_bundle(big_bundle, PASSPHRASE, trust) as bundle:
         for pack in bundle.packs():
@@ -52,6 +53,7 @@ def test_pages_follow_the_whole_list_in_order(big_bundle: Path, trust: TrustStor
         assert bundle.findings(limit=0) == []
 
 
+@pytest.mark.slow
 def test_match_findings_is_the_fuzzy_rule_bounded(big_bundle: Path, trust: TrustStore) -> None:
     with open_bundle(big_bundle, PASSPHRASE, trust) as bundle:
         everything = bundle.findings()
@@ -61,6 +63,7 @@ def test_match_findings_is_the_fuzzy_rule_bounded(big_bundle: Path, trust: Trust
         assert len(bundle.match_findings("finding", limit=LIMIT)) == LIMIT
 
 
+@pytest.mark.slow
 @pilot_test
 async def test_home_reads_the_next_page_as_the_cursor_moves_on(big_bundle: Path, trust: TrustStore) -> None:
     app = make_app(big_bundle, trust)
@@ -89,6 +92,7 @@ async def test_home_reads_the_next_page_as_the_cursor_moves_on(big_bundle: Path,
         assert app.screen._highlighted_id() == app.bundle.findings(last, limit=1)[0].id
 
 
+@pytest.mark.slow
 @pilot_test
 async def test_typing_narrows_to_the_same_matches_as_a_fresh_search(big_bundle: Path, trust: TrustStore) -> None:
     app = make_app(big_bundle, trust)

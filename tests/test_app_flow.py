@@ -213,6 +213,7 @@ async def test_q_quits(bundle_file: Path, trust: TrustStore) -> None:
     assert bundle is not None and bundle.closed
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", [(40, 12), (20, 6)])
 @pilot_test
 async def test_tiny_terminal_does_not_crash(bundle_file: Path, trust: TrustStore, size) -> None:

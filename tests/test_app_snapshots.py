@@ -49,6 +49,7 @@ SCREENS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 @pytest.mark.parametrize("name", list(SCREENS))
 def test_screen(name: str, size: tuple[int, int], snap_compare, bundle_file: Path, trust: TrustStore) -> None:

@@ -23,24 +23,28 @@ def tallies() -> dict[tuple[str, str], "attacks.Tally"]:
     return {(t.attack, t.protection): t for t in attacks.run(SEEDS)}
 
 
+@pytest.mark.slow
 def test_margins_attack_leaks_without_protection_and_not_with(tallies):
     open_, safe = tallies["margins", "none"], tallies["margins", "rounding + secondary"]
     assert open_.attempts >= 20 and open_.successes > 0
     assert safe.attempts >= 20 and safe.successes == 0
 
 
+@pytest.mark.slow
 def test_lp_attack_leaks_without_secondary_and_not_with(tallies):
     open_, safe = tallies["lp", "none"], tallies["lp", "secondary"]
     assert open_.attempts >= 20 and open_.rate > 0.5
     assert safe.attempts == open_.attempts and safe.successes == 0
 
 
+@pytest.mark.slow
 def test_overlapping_cells_give_a_person_away_unless_perturbed(tallies):
     assert tallies["overlap", "none"].rate > 0.9
     assert tallies["overlap", "rounding"].rate < tallies["overlap", "none"].rate
     assert tallies["overlap", "cell key"].rate <= 0.02
 
 
+@pytest.mark.slow
 def test_membership_of_one_person(tallies):
     assert tallies["membership", "none"].rate == 1.0
     # rounding gives membership away whenever the extra person crosses a rounding boundary (about 1 in 5)
@@ -49,6 +53,7 @@ def test_membership_of_one_person(tallies):
     assert tallies["membership", "cell key"].rate < 0.09
 
 
+@pytest.mark.slow
 def test_every_attack_ran_on_enough_seeds(tallies):
     assert len(SEEDS) >= 20
     assert {a for a, _ in tallies} == {"margins", "lp", "overlap", "membership"}

@@ -203,6 +203,7 @@ def test_arbitrary_bytes_always_give_a_typed_error(tmp_path, trust, blob: bytes)
         open_bundle(path, PASSPHRASE, trust)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_mutated_bundles_always_give_a_typed_error(tmp_path, trust, bundle_file, data) -> None:

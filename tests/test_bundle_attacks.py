@@ -23,6 +23,7 @@ def tallies() -> dict[tuple[str, str], bundle_attacks.Tally]:
     return {(t.attack, t.policy): t for t in results}
 
 
+@pytest.mark.slow
 def test_enough_worlds_and_attempts(tallies) -> None:
     assert len(WORLDS) >= 20
     for attack in ("differencing", "outcome", "membership"):
@@ -30,16 +31,19 @@ def test_enough_worlds_and_attempts(tallies) -> None:
         assert tallies[attack, "full"].attempts >= 100, attack
 
 
+@pytest.mark.slow
 def test_hidden_cells_are_recovered_without_protection_and_not_with_it(tallies) -> None:
     assert tallies["differencing", "none"].successes > 0
     assert tallies["differencing", "full"].successes == 0
 
 
+@pytest.mark.slow
 def test_two_bundles_give_a_persons_outcome_away_only_without_protection(tallies) -> None:
     assert tallies["outcome", "none"].rate > 0.8
     assert tallies["outcome", "full"].successes == 0
 
 
+@pytest.mark.slow
 def test_two_bundles_do_not_say_which_one_holds_the_person(tallies) -> None:
     assert tallies["membership", "none"].rate == 1.0
     assert tallies["membership", "full"].successes == 0

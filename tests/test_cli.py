@@ -93,6 +93,7 @@ def test_secret_is_never_an_argument() -> None:
     assert bold("verify", DEMO, "--passphrase", "x").returncode == 2
 
 
+@pytest.mark.slow
 def test_list_and_show_formats() -> None:
     env = {"BOLD_PASSPHRASE": sample_db.DEMO_PASSPHRASE}
     listing = json.loads(bold("list", "--format", "json", env=env).stdout)

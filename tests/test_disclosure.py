@@ -322,6 +322,7 @@ policies = st.builds(DisclosurePolicy, threshold=st.sampled_from([5, 10, 20]),
                      cell_key_perturbation=st.booleans())
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(raw_tables(), policies)
 def test_apply_output_always_passes_audit(cells, policy):
@@ -443,6 +444,7 @@ def test_same_attack_recovers_cells_when_secondary_is_off(seed):
     assert (("cell", 0, 0), 3.0, 3.0) in [(e, round(lo), round(hi)) for e, lo, hi in leaks]
 
 
+@pytest.mark.slow
 def test_every_affected_line_hides_at_least_two():
     for seed in range(25):
         result = secondary.suppress_table(random_table(seed), POLICY)

@@ -1,10 +1,9 @@
-"""The anonymisation lab: the attack works with no protection and fails with it, the lab's pure-Python rules
-agree with the pipeline's, and the screen can be driven with the keyboard alone at 80x24."""
+"""The anonymisation lab: the attack works with no protection and fails with it, the lab runs on the
+pipeline's own cell key, ptable and rounding, its attacker agrees with the pipeline's, and the screen can be
+driven with the keyboard alone at 80x24."""
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import itertools
 import re
 import subprocess
@@ -16,36 +15,44 @@ from textual.app import App
 from textual.screen import Screen
 from textual.widgets import Static
 
+from bold_tui import lab_story
 from bold_tui.screens.lab import SYNTHETIC_MARKER, LabScreen
 from linkage_core.disclosure import lab
 from linkage_core.disclosure.lab import NORTH, SOUTH, TOTAL, Protections
+from tests.helpers import ROOT, flat, pilot_test, screen_text
 
-ROOT = Path(__file__).resolve().parents[1]
 LABELS = re.compile(r"\b(ex-?offenders?|offenders?|criminals?|convicts?)\b", re.IGNORECASE)
 ALL_SETTINGS = [Protections(*flags) for flags in itertools.product([False, True], repeat=4)]
 SAM = next(p for p in lab.POPULATION if p.name == lab.TARGET)
+
+
+def story(protections: Protections) -> lab_story.Story:
+    """The attack as the screen tells it."""
+    return lab_story.tell(lab.attack(protections))
 
 
 # -- the attack -------------------------------------------------------------------------------------------
 
 def test_with_every_protection_off_the_attack_finds_sam_and_what_the_tables_say_about_sam() -> None:
     result = lab.attack(Protections())
+    told = story(Protections())
     assert result.succeeded and result.recovered is not None
     assert result.recovered.person == "Sam" and result.recovered.town == SAM.town == NORTH
     assert (result.recovered.did_course, result.recovered.in_work) == (SAM.did_course, SAM.in_work)
     assert result.gap["people"] == lab.Range(1, 1)
-    assert "Attack worked" in result.summary and "Sam did the course and is not in work" in result.summary
-    assert "Attack worked" in result.steps[-2].text
+    assert "Attack worked" in told.summary and "Sam did the course and is not in work" in told.summary
+    assert "Attack worked" in told.steps[-2].text
 
 
 def test_threshold_rounding_and_secondary_suppression_together_defeat_it() -> None:
     result = lab.attack(Protections(threshold=True, rounding=True, secondary=True))
+    told = story(result.protections)
     assert not result.succeeded and result.recovered is None
     t2 = result.tables[1]
     assert t2.row(NORTH).hidden and t2.row(SOUTH).hidden and not t2.row(TOTAL).hidden
     assert result.gap["people"].width >= lab.REQUIRED_DOUBT
-    assert re.search(r"Attack failed: the figures could be anything from \d+ to \d+", result.summary)
-    assert "Attack failed" in result.steps[-2].text
+    assert re.search(r"Attack failed: the figures could be anything from \d+ to \d+", told.summary)
+    assert "Attack failed" in told.steps[-2].text
 
 
 def test_the_cell_key_alone_defeats_differencing_without_hiding_anything() -> None:
@@ -63,12 +70,13 @@ def test_which_switches_stop_the_attack(protections: Protections) -> None:
     """Rounding or the cell key blur the gap; secondary suppression hides it, but only with the threshold."""
     stopped = protections.rounding or protections.cell_key or (protections.threshold and protections.secondary)
     result = lab.attack(protections)
+    told = story(protections)
     assert result.succeeded is not stopped
     if stopped:
-        assert "could be anything from" in result.summary
-    assert result == lab.attack(protections)  # deterministic: same switches, same tables, same steps
-    assert [s.title for s in result.steps] == [s.title for s in lab.attack(Protections()).steps[:-2]] + [
-        result.steps[-2].title, "Why"]
+        assert "could be anything from" in told.summary
+    assert result == lab.attack(protections) and told == story(protections)  # same switches, same everything
+    assert [s.title for s in told.steps] == [s.title for s in story(Protections()).steps[:-2]] + [
+        told.steps[-2].title, "Why"]
 
 
 def test_the_threshold_alone_hides_nothing_because_every_published_row_is_big() -> None:
@@ -88,18 +96,20 @@ def test_the_population_is_small_made_up_and_has_sam_alone_in_the_gap() -> None:
 
 
 def test_the_narration_is_plain_person_first_and_short() -> None:
-    texts = [s.title + ". " + s.text for p in ALL_SETTINGS for s in lab.attack(p).steps]
-    texts += [lab.attack(p).summary for p in ALL_SETTINGS] + [i.does for i in lab.PROTECTIONS]
+    texts = [s.title + ". " + s.text for p in ALL_SETTINGS for s in story(p).steps]
+    texts += [story(p).summary for p in ALL_SETTINGS] + [i.does for i in lab_story.PROTECTIONS]
     for text in texts:
         assert text.strip()
         assert not LABELS.findall(text), text
         for sentence in re.split(r"(?<=[.?!])\s+", text):
             assert len(sentence.split()) <= 28, sentence
-    assert not LABELS.findall((ROOT / "linkage_core" / "disclosure" / "lab.py").read_text(encoding="utf-8"))
+    for source in (ROOT / "linkage_core" / "disclosure" / "lab.py", ROOT / "bold_tui" / "lab_story.py"):
+        assert not LABELS.findall(source.read_text(encoding="utf-8")), source
 
 
 def test_the_lab_needs_only_the_standard_library() -> None:
-    """The reader install has no numpy or scipy, and the domain never loads the UI."""
+    """The reader install has no numpy or scipy, and the domain never loads the UI (the cell key, ptable and
+    rounding the lab uses are the pipeline's own, from ``perturbation``, so that module is light too)."""
     code = ("import sys, linkage_core.disclosure.lab as m; m.attack(m.Protections.all_on()); "
             "print('\\n'.join(sys.modules))")
     # -S: no site-packages at all, so the import itself proves nothing outside the standard library is needed
@@ -110,10 +120,14 @@ def test_the_lab_needs_only_the_standard_library() -> None:
 
 # -- the lab's rules agree with the pipeline's ------------------------------------------------------------
 
-def test_rounding_record_keys_cell_keys_and_ptable_match_the_pipeline() -> None:
+def test_the_lab_publishes_with_the_pipelines_own_rules() -> None:
+    """Not a copy that must be kept in step: the very objects the pipeline's ``cellkey`` and ``apply()`` use."""
     pytest.importorskip("numpy")
-    from linkage_core.disclosure import apply, cellkey
+    from linkage_core.disclosure import apply, cellkey, perturbation
 
+    assert cellkey.PTable is perturbation.PTable and cellkey.ptable_for is perturbation.ptable_for
+    assert lab.ptable(False) == cellkey.ptable_for(1, lab.THRESHOLD) == cellkey.default_ptable(lab.THRESHOLD)
+    assert lab.ptable(True) == cellkey.ptable_for(lab.ROUNDING_BASE, lab.THRESHOLD)
     assert all(lab.round_to_base(c) == apply.round_to_base(c, 5) for c in range(200))
     names = [p.name for p in lab.POPULATION]
     keys = cellkey.record_keys(names, lab.LAB_KEY_SECRET)
@@ -122,12 +136,18 @@ def test_rounding_record_keys_cell_keys_and_ptable_match_the_pipeline() -> None:
         people = lab.members(entry)
         chosen = [k for k, p in zip(keys, lab.POPULATION) if p in people]
         assert lab.cell_key(people) == cellkey.cell_key(chosen)
-    for rounding, ptable in ((False, cellkey.default_ptable(lab.THRESHOLD)),
-                             (True, cellkey.ptable_for(lab.ROUNDING_BASE, lab.THRESHOLD))):
-        for count in range(40):
-            assert lab._ptable_row(count, rounding) == ptable.row(count)
-            for key in (0.0, 0.049, 0.05, 0.2499, 0.25, 0.5, 0.75, 0.8, 0.949, 0.95, 0.9999):
-                assert lab.ptable_adjustment(count, key, rounding) == ptable.adjustment(count, key)
+
+
+def test_the_cell_key_and_ptable_give_the_published_figures_the_lab_shows() -> None:
+    """Pinned: with the cell key on, table 1's Northtown is its true count moved by the pipeline's ptable."""
+    truth = lab.true_counts()
+    for rounding in (False, True):
+        pub = lab.publish(Protections(cell_key=True, rounding=rounding))
+        table = lab.ptable(rounding)
+        for table_id, label in lab.PUBLISHED:
+            entry = (table_id, label)
+            key = lab.cell_key(lab.members(entry))
+            assert pub.table(table_id).row(label).people == table.perturb(truth[entry]["people"], key)
 
 
 def _lp_ranges(values: dict, hidden: set) -> dict:
@@ -173,7 +193,7 @@ def test_what_secondary_suppression_hides_protects_sams_group_against_the_linear
 def test_rounding_with_the_cell_key_is_how_bundles_are_published() -> None:
     result = lab.attack(Protections(rounding=True, cell_key=True))
     assert result.recovered is None
-    text = " ".join(step.text for step in result.steps)
+    text = " ".join(step.text for step in story(result.protections).steps)
     assert "rounded up or down to a multiple of 5" in text and "BOLD's bundles are published this way" in text
     for table in result.publication.tables:
         assert all(v is None or v % 5 == 0 for row in table.rows for v in (row.people, row.course, row.work))
@@ -181,43 +201,24 @@ def test_rounding_with_the_cell_key_is_how_bundles_are_published() -> None:
 
 def test_rounding_and_the_cell_key_say_how_they_work_together() -> None:
     both = Protections(rounding=True, cell_key=True)
-    assert "up or down" in lab.protection_does(both, "rounding")
-    assert "picks up or down" in lab.protection_does(both, "cell_key")
-    assert lab.protection_does(Protections(rounding=True), "rounding") == "round every count to the nearest 5"
-    assert all(len(lab.protection_does(both, n)) <= 48 for n in lab.PROTECTION_NAMES)  # fits 80 columns
+    assert "up or down" in lab_story.protection_does(both, "rounding")
+    assert "picks up or down" in lab_story.protection_does(both, "cell_key")
+    assert lab_story.protection_does(Protections(rounding=True), "rounding") == "round every count to the nearest 5"
+    assert all(len(lab_story.protection_does(both, n)) <= 48 for n in lab.PROTECTION_NAMES)  # fits 80 columns
 
 
 def test_switch_notes_say_when_a_protection_does_nothing() -> None:
-    assert lab.protection_note(Protections(secondary=True), "secondary") == "needs the threshold"
+    assert lab_story.protection_note(Protections(secondary=True), "secondary") == "needs the threshold"
     # with the cell key, rounding still works: the key picks up or down
-    assert not lab.protection_note(Protections(rounding=True, cell_key=True), "rounding")
-    assert not lab.protection_note(Protections(rounding=True, cell_key=True), "cell_key")
-    assert not lab.protection_note(Protections.all_on(), "secondary")
+    assert not lab_story.protection_note(Protections(rounding=True, cell_key=True), "rounding")
+    assert not lab_story.protection_note(Protections(rounding=True, cell_key=True), "cell_key")
+    assert not lab_story.protection_note(Protections.all_on(), "secondary")
     assert Protections().toggled("cell_key") == Protections(cell_key=True)
     with pytest.raises(ValueError):
         Protections().toggled("shredder")  # type: ignore[arg-type]
 
 
 # -- the screen ---------------------------------------------------------------------------------------------
-
-def pilot_test(test):
-    """Run an async Pilot test with asyncio.run: no async pytest plugin is needed."""
-
-    @functools.wraps(test)
-    def run(*args, **kwargs):
-        return asyncio.run(test(*args, **kwargs))
-
-    return run
-
-
-def screen_text(app: App) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
-
-
-def flat(text: str) -> str:
-    """Screen text with line breaks and padding squeezed out, to find sentences the screen wrapped."""
-    return re.sub(r"\s+", " ", text)
-
 
 class Home(Screen[None]):
     def compose(self):
@@ -295,6 +296,7 @@ async def test_stepping_through_the_attack_with_everything_off_then_switching_pr
         assert isinstance(app.screen, Home)
 
 
+@pytest.mark.slow
 @pilot_test
 async def test_every_setting_fits_80_by_24_at_the_last_step() -> None:
     """The longest narration is at the last step; with any switches it must show whole, footer included."""

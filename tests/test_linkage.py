@@ -166,6 +166,7 @@ def _records(world: Path) -> list[tuple[str, str]]:
 # --- every record once ----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_every_record_appears_in_the_spine_exactly_once(linked: tuple[Path, Path, dict]) -> None:
     world, out, _ = linked
     spine = pq.read_table(out / "spine.parquet")
@@ -175,6 +176,7 @@ def test_every_record_appears_in_the_spine_exactly_once(linked: tuple[Path, Path
     assert spine.column("person_key").null_count == 0
 
 
+@pytest.mark.slow
 def test_spine_and_families_have_exactly_the_contract_columns(linked: tuple[Path, Path, dict]) -> None:
     _, out, _ = linked
     assert pq.read_schema(out / "spine.parquet").names == ["dataset", "record_id", "person_key", "match_probability"]
@@ -182,6 +184,7 @@ def test_spine_and_families_have_exactly_the_contract_columns(linked: tuple[Path
                                                               "match_probability"]
 
 
+@pytest.mark.slow
 def test_progress_is_reported_from_zero_to_one(linked: tuple[Path, Path, dict]) -> None:
     stages = linked[2]["stages"]
     fractions = [f for _, f in stages]
@@ -203,6 +206,7 @@ def _identifier_values(world: Path) -> set[str]:
     return {v for v in values if len(v) >= 2 and v not in {"m", "f"}}
 
 
+@pytest.mark.slow
 def test_no_identifier_column_or_value_is_written(linked: tuple[Path, Path, dict]) -> None:
     world, out, _ = linked
     secrets = _identifier_values(world)
@@ -230,6 +234,7 @@ def relinked(linked: tuple[Path, Path, dict], tmp_path_factory: pytest.TempPathF
     return out
 
 
+@pytest.mark.slow
 def test_person_keys_are_not_a_function_of_identifiers(linked: tuple[Path, Path, dict], relinked: Path) -> None:
     _, out, _ = linked
     first = duckdb.sql(f"SELECT dataset, record_id, person_key FROM '{out / 'spine.parquet'}'").fetchall()
@@ -247,6 +252,7 @@ def _partition(spine: Path) -> dict[tuple[str, str], tuple[tuple[str, str], ...]
     return {rec: tuple(sorted(group)) for group in members.values() for rec in group}
 
 
+@pytest.mark.slow
 def test_linking_the_same_world_twice_gives_the_same_people_and_probabilities(
         linked: tuple[Path, Path, dict], relinked: Path) -> None:
     _, out, _ = linked
@@ -265,6 +271,7 @@ def test_linking_the_same_world_twice_gives_the_same_people_and_probabilities(
 # --- quality ----------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_pairwise_f1_is_high_for_every_agency(linked: tuple[Path, Path, dict]) -> None:
     quality = json.loads((linked[1] / "quality.json").read_text())
     pairwise = quality["evaluation"]["pairwise"]
@@ -273,6 +280,7 @@ def test_pairwise_f1_is_high_for_every_agency(linked: tuple[Path, Path, dict]) -
     assert pairwise["overall"]["precision"] >= 0.97
 
 
+@pytest.mark.slow
 def test_quality_reports_match_rates_groups_and_gaps(linked: tuple[Path, Path, dict]) -> None:
     quality = linked[2]["result"].quality
     assert set(quality["datasets"]) == {p.stem for p in linked[0].glob("*.parquet")}
@@ -287,6 +295,7 @@ def test_quality_reports_match_rates_groups_and_gaps(linked: tuple[Path, Path, d
     assert evaluation["families"]["recall"] > 0.7
 
 
+@pytest.mark.slow
 def test_quality_rows_are_bundle_rows(linked: tuple[Path, Path, dict]) -> None:
     rows = quality_rows(linked[2]["result"].quality)
     assert rows and all(isinstance(r, LinkageQuality) for r in rows)
@@ -295,6 +304,7 @@ def test_quality_rows_are_bundle_rows(linked: tuple[Path, Path, dict]) -> None:
     assert {r.group_type for r in rows} == {"overall", "sex", "ethnicity", "age_band"}
 
 
+@pytest.mark.slow
 def test_print_quality_draws_tables(linked: tuple[Path, Path, dict]) -> None:
     from rich.console import Console
 
@@ -304,6 +314,7 @@ def test_print_quality_draws_tables(linked: tuple[Path, Path, dict]) -> None:
     assert "probation" in text and "Precision" in text and "Largest recall gap" in text
 
 
+@pytest.mark.slow
 def test_evaluation_notices_a_bad_spine(linked: tuple[Path, Path, dict], tmp_path: Path) -> None:
     world, out, _ = linked
     (tmp_path / "spine.parquet").write_bytes((out / "spine.parquet").read_bytes())
@@ -347,6 +358,7 @@ def _write_csv(rows: list[dict[str, object]], path: Path) -> None:
     pacsv.write_csv(pa.Table.from_pylist(rows), path)
 
 
+@pytest.mark.slow
 def test_csv_extracts_with_absent_columns_and_empty_values(tmp_path: Path) -> None:
     source = make_world(300, 5, tmp_path / "source")
     world = tmp_path / "world"
@@ -373,6 +385,7 @@ def test_csv_extracts_with_absent_columns_and_empty_values(tmp_path: Path) -> No
     assert "evaluation" not in result.quality  # no _truth folder
 
 
+@pytest.mark.slow
 def test_link_never_reads_truth(linked: tuple[Path, Path, dict], tmp_path: Path) -> None:
     world, out, _ = linked
     copy = tmp_path / "world"
@@ -396,6 +409,7 @@ def test_missing_cohort_is_a_plain_error(tmp_path: Path) -> None:
         link_world(tmp_path, tmp_path / "out")
 
 
+@pytest.mark.slow
 def test_other_cohort_names_work(tmp_path: Path) -> None:
     source = make_world(200, 3, tmp_path / "source")
     world = tmp_path / "world"

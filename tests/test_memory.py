@@ -89,6 +89,7 @@ def test_a_world_too_big_to_make_is_refused(tmp_path) -> None:
     assert not (tmp_path / "w").exists()
 
 
+@pytest.mark.slow
 def test_a_run_that_fits_says_its_peak(small_world, tmp_path) -> None:
     result = bold("link", str(small_world), "--out", str(tmp_path / "link"))
     assert result.returncode == 0, result.stderr
@@ -144,6 +145,7 @@ def test_other_errors_pass_through() -> None:
             1 / 0  # noqa: B018
 
 
+@pytest.mark.slow
 def test_build_can_reuse_a_spine_and_says_so_when_there_is_none(small_world, tmp_path) -> None:
     keyfile = tmp_path / "key"
     assert bold("keygen", "--out", str(keyfile)).returncode == 0
@@ -180,6 +182,7 @@ def test_spill_limit_is_a_share_of_the_free_disk(tmp_path, monkeypatch: pytest.M
     assert memory.parse_size(memory.spill_limit(tmp_path)) == pytest.approx(free * memory.SPILL_SHARE, rel=0.05)
 
 
+@pytest.mark.slow
 def test_a_stopped_run_says_so_and_leaves_no_temporary_files(small_world, tmp_path) -> None:
     import os
     import signal

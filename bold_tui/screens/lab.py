@@ -3,7 +3,8 @@
 For trainers. Two small tables from made-up people are published under the protections chosen with keys
 1 to 4, and the attack that takes one table from the other runs a step at a time, in plain words. Switching
 a protection re-publishes the tables and re-runs the attack at the same step, so the room sees at once what
-that protection changes. Everything comes from ``linkage_core.disclosure.lab``; this screen only shows it.
+that protection changes. The tables and the attack come from ``linkage_core.disclosure.lab``, the words from
+``bold_tui.lab_story``; this screen only shows them.
 It never touches a bundle, so it works before unlocking and from ``bold lab``.
 """
 
@@ -17,6 +18,8 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
+from bold_tui import lab_story
+from bold_tui.lab_story import Story
 from linkage_core.disclosure import lab
 
 #: Width of each column in the lab's tables: town, people, did course, in work.
@@ -47,15 +50,15 @@ class LabBanner(Widget):
 def switches_text(protections: lab.Protections) -> Text:
     """One line per protection: its key, its name, ON or OFF in words, and what it does (or why it can't)."""
     text = Text(no_wrap=True, overflow="ellipsis")
-    for number, info in enumerate(lab.PROTECTIONS, start=1):
+    for number, info in enumerate(lab_story.PROTECTIONS, start=1):
         on = getattr(protections, info.name)
         if number > 1:
             text.append("\n")
         text.append(f"{number} ", style="bold")
         text.append(f"{info.title:<21}")
         text.append(" ON  " if on else " OFF ", style="reverse bold" if on else "")
-        note = lab.protection_note(protections, info.name)
-        does = lab.protection_does(protections, info.name)
+        note = lab_story.protection_note(protections, info.name)
+        does = lab_story.protection_does(protections, info.name)
         text.append(f"  {'does nothing: ' + note if note else does}", style="italic" if note else "")
     return text
 
@@ -73,16 +76,16 @@ def table_text(table: lab.Table, reads: tuple[lab.Entry, ...] = ()) -> Text:
     return text
 
 
-def narration_text(result: lab.AttackResult, index: int) -> Text:
+def narration_text(story: Story, index: int) -> Text:
     """The current step: where we are, what happens, and at the ends what to press next."""
-    step = result.steps[index]
-    last = index == len(result.steps) - 1
-    text = Text(f"Step {index + 1} of {len(result.steps)} · {step.title}", style="bold")
+    step = story.steps[index]
+    last = index == len(story.steps) - 1
+    text = Text(f"Step {index + 1} of {len(story.steps)} · {step.title}", style="bold")
     text.append("\n" + step.text)
     if index == 0:
         text.append("\nPress space for the next step, or 1 to 4 to switch a protection.", style="italic")
     elif last:
-        text.append(f"\n{result.summary}", style="bold")
+        text.append(f"\n{story.summary}", style="bold")
         text.append("\nSwitch a protection with 1 to 4 and see what changes, or r to start again.",
                     style="italic")
     return text
@@ -112,7 +115,7 @@ class LabScreen(Screen[None]):
     def __init__(self, protections: lab.Protections | None = None) -> None:
         super().__init__()
         self.protections = protections or lab.Protections()
-        self.result = lab.attack(self.protections)
+        self.story = lab_story.tell(lab.attack(self.protections))
         self.step = 0
 
     def compose(self) -> ComposeResult:
@@ -129,20 +132,20 @@ class LabScreen(Screen[None]):
         self._show()
 
     def _show(self) -> None:
-        reads = self.result.steps[self.step].reads
+        reads = self.story.steps[self.step].reads
         self.query_one("#lab-switches", Static).update(switches_text(self.protections))
-        for number, table in enumerate(self.result.tables, start=1):
+        for number, table in enumerate(self.story.result.tables, start=1):
             self.query_one(f"#lab-table-{number}", Static).update(table_text(table, reads))
-        hidden = any(t.hidden_rows for t in self.result.tables)
+        hidden = any(t.hidden_rows for t in self.story.result.tables)
         self.query_one("#lab-key", Static).update(
             Text("[c] hidden to protect the people it would describe." if hidden else "", style="italic"))
-        self.query_one("#lab-narration", Static).update(narration_text(self.result, self.step))
+        self.query_one("#lab-narration", Static).update(narration_text(self.story, self.step))
 
     def _publish(self, protections: lab.Protections) -> None:
         """Publish again and re-run the attack, staying at the same step so the change shows at once."""
         self.protections = protections
-        self.result = lab.attack(protections)
-        self.step = min(self.step, len(self.result.steps) - 1)
+        self.story = lab_story.tell(lab.attack(protections))
+        self.step = min(self.step, len(self.story.steps) - 1)
         self._show()
 
     # -- actions --------------------------------------------------------------------------------------------
@@ -154,7 +157,7 @@ class LabScreen(Screen[None]):
         self._publish(lab.Protections() if self.protections == everything else everything)
 
     def action_next(self) -> None:
-        if self.step < len(self.result.steps) - 1:
+        if self.step < len(self.story.steps) - 1:
             self.step += 1
             self._show()
 

@@ -2,13 +2,19 @@
 
 Why it exists: trainers need to show, not just say, why a tool that only publishes group figures still
 rounds, hides and adjusts them. Two tables that each look safe can give one person away when one is taken
-from the other. This module runs that attack step by step, with each protection switchable, and says in
-plain words what the attacker learns. Everything here is synthetic: no real person is in it.
+from the other. This module publishes the tables with each protection switchable and runs that attack,
+returning what the attacker reads and learns as data. The words for the screen (each step, the summary,
+the lesson) live with the app, in ``bold_tui.lab_story``. Everything here is synthetic: no real person is in it.
 
-Why pure Python: the lab ships in the reader install (textual, rich, pydantic, cryptography), so it cannot
-call ``apply()``, ``cellkey`` or ``secondary``, which need numpy and scipy. It re-expresses the few rules it
-needs for its one small table shape, and ``tests/test_lab.py`` checks it agrees with them (the same rounding,
-record keys, cell keys and ptable, and the same attacker bounds as the linear programme).
+What is the pipeline's own code: the record keys, cell keys, ptable and rounding come from
+``linkage_core.disclosure.perturbation``, the pure-Python module the pipeline's ``cellkey`` and ``apply()``
+publish bundles with, so the lab cannot drift from how bundles are made.
+
+What is the lab's own, and why: the attacker (``attacker_ranges``) and secondary suppression
+(``secondary_suppression``). The pipeline's versions (``linkage_core.disclosure.secondary``) solve linear
+programmes with numpy and scipy, and the lab ships in the reader install (textual, rich, pydantic,
+cryptography), which has neither. For the lab's one tiny table shape the same bounds are found by search and
+the same steps are taken; ``tests/test_lab.py`` checks both against ``secondary.attacker_bounds``.
 
 Where the lab is simpler than the pipeline, on purpose, so a trainer can explain it in a sentence:
 
@@ -18,17 +24,18 @@ Where the lab is simpler than the pipeline, on purpose, so a trainer can explain
   with totals, as linked-table protection does. A group in the gap that is under the threshold must not be
   workable-out to within ``REQUIRED_DOUBT`` people, so more rows are hidden until it is not. It needs the
   threshold: with the threshold off, no group counts as small.
-- As in BOLD's bundles (``apply()`` with ``cellkey.ptable_for``), rounding and the cell key together mean
-  each count is rounded up or down to a multiple of 5, with the cell key choosing which way.
+- As in BOLD's bundles (``apply()`` with ``ptable_for``), rounding and the cell key together mean each count
+  is rounded up or down to a multiple of 5, with the cell key choosing which way.
 """
 
 from __future__ import annotations
 
-import hashlib
-import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
+
+from linkage_core.disclosure import perturbation
+from linkage_core.disclosure.perturbation import PTable, ptable_for
 
 # -- the made-up people ----------------------------------------------------------------------------------------
 
@@ -39,8 +46,6 @@ ROUNDING_BASE = 5
 REQUIRED_DOUBT = ROUNDING_BASE - 1
 #: The secret behind the lab's record keys. It is public because the people are made up; a real one never is.
 LAB_KEY_SECRET = "bold-anonymisation-lab-synthetic-only"
-KEY_BITS = 32
-_SCALE = 1 << KEY_BITS
 
 NORTH, SOUTH, TOTAL = "Northtown", "Southtown", "Total"
 TOWNS = (NORTH, SOUTH)
@@ -95,59 +100,31 @@ POPULATION: tuple[Person, ...] = (
 )
 
 
-# -- record keys, cell keys and the ptable (as linkage_core.disclosure.cellkey, without numpy) ------------------
+# -- record keys, cell keys, the ptable and rounding: the pipeline's own rules ---------------------------------
 
 def record_key(name: str, secret: str = LAB_KEY_SECRET) -> int:
-    """A person's fixed record key, in units of 2**-32: the same keyed hash as ``cellkey.record_keys``."""
-    key = hashlib.blake2b(secret.encode(), digest_size=32).digest()
-    return int.from_bytes(hashlib.blake2b(name.encode(), key=key, digest_size=4).digest(), "big")
+    """A person's fixed record key, in units of 2**-32, exactly as the pipeline derives them."""
+    return perturbation.record_key_units(name, secret)
 
 
 def cell_key(people: tuple[Person, ...] | list[Person]) -> float:
     """The cell key of a group: its members' record keys summed modulo 1 (exact, whatever the order)."""
-    return (sum(record_key(p.name) for p in people) % _SCALE) / _SCALE
+    return perturbation.cell_key_units(record_key(p.name) for p in people)
 
 
-def _ptable_row(count: int, rounding: bool = False) -> tuple[tuple[int, float], ...]:
-    """The ptable row for a true count: adjustments and their chances.
-
-    Without rounding it is ``cellkey.default_ptable(10)`` (small nudges); with rounding it is
-    ``cellkey.random_rounding_ptable(5, 10)``, rounding up or down to a multiple of 5 as BOLD's bundles do.
-    """
-    if count < 0:
-        raise ValueError("counts cannot be negative")
-    if rounding:
-        if count < THRESHOLD:
-            return ((0, 1.0),) if count == 0 else ((-count, 1.0),)
-        r = count % ROUNDING_BASE
-        if r == 0:
-            return ((0, 1.0),)
-        return ((-r, (ROUNDING_BASE - r) / ROUNDING_BASE), (ROUNDING_BASE - r, r / ROUNDING_BASE))
-    if count == 0 or count == THRESHOLD:
-        return ((0, 1.0),)
-    if count < THRESHOLD:
-        return ((-count, 1.0),)
-    if count == THRESHOLD + 1:
-        return ((-1, 0.25), (0, 0.55), (1, 0.15), (2, 0.05))
-    return ((-2, 0.05), (-1, 0.20), (0, 0.50), (1, 0.20), (2, 0.05))
+def ptable(rounding: bool = False) -> PTable:
+    """The ptable a bundle's policy uses: random rounding to base 5 with rounding on, small nudges without."""
+    return ptable_for(ROUNDING_BASE if rounding else 1, THRESHOLD)
 
 
 def ptable_adjustment(count: int, key: float, rounding: bool = False) -> int:
-    """The fixed adjustment for a count and cell key: walk the row's cumulative chances, as ``PTable`` does."""
-    if not 0.0 <= key < 1.0:
-        raise ValueError(f"a cell key lies in [0, 1), not {key}")
-    row = _ptable_row(count, rounding)
-    cumulative = 0.0
-    for adjust, chance in row:
-        cumulative += chance
-        if key < cumulative:
-            return adjust
-    return row[-1][0]
+    """The fixed adjustment for a count and cell key, from the pipeline's ptable."""
+    return ptable(rounding).adjustment(count, key)
 
 
 def round_to_base(count: int, base: int = ROUNDING_BASE) -> int:
-    """Nearest multiple of ``base``, halves up: the same rule as ``apply.round_to_base``."""
-    return base * math.floor(count / base + 0.5)
+    """Nearest multiple of ``base``, halves up: the pipeline's rounding rule."""
+    return perturbation.round_to_base(count, base)
 
 
 # -- protections --------------------------------------------------------------------------------------------
@@ -184,46 +161,11 @@ class Protections:
         return self.secondary and self.threshold
 
 
-@dataclass(frozen=True)
-class ProtectionInfo:
-    """How the lab names and explains one protection: a short name, and what it does in one line."""
-
-    name: ProtectionName
-    title: str
-    does: str
-
-
-PROTECTIONS: tuple[ProtectionInfo, ...] = (
-    ProtectionInfo("threshold", "Threshold", f"hide any row about fewer than {THRESHOLD} people"),
-    ProtectionInfo("rounding", "Rounding", f"round every count to the nearest {ROUNDING_BASE}"),
-    ProtectionInfo("secondary", "Secondary suppression", "hide more, so small groups can't be worked out"),
-    ProtectionInfo("cell_key", "Cell key", "nudge each count by a small fixed amount"),
-)
-
-
-def protection_does(protections: Protections, name: ProtectionName) -> str:
-    """What a protection does with the others as they are set: rounding and the cell key work together."""
-    if protections.rounding and protections.cell_key:
-        if name == "rounding":
-            return f"round every count up or down to a multiple of {ROUNDING_BASE}"
-        if name == "cell_key":
-            return "a fixed key picks up or down for each count"
-    return next(info.does for info in PROTECTIONS if info.name == name)
-
-
-def protection_note(protections: Protections, name: ProtectionName) -> str:
-    """Why a switched-on protection is doing nothing, in a few words; empty when it is working."""
-    if name == "secondary" and protections.secondary and not protections.threshold:
-        return "needs the threshold"
-    return ""
-
-
 # -- the tables ---------------------------------------------------------------------------------------------
 
 Entry = tuple[str, str]  # (table id, row label)
 
 TABLE_TITLES: Mapping[str, str] = {"t1": "Table 1: everyone", "t2": "Table 2: aged 25 and over"}
-TABLE_SHORT: Mapping[str, str] = {"t1": "table 1", "t2": "table 2"}
 
 #: The lab's tables as one table with totals. Inner cells: (gap, Northtown), (table 2, Northtown),
 #: (gap, Southtown), (table 2, Southtown). Each entry is the sum of the inner cells marked 1.
@@ -379,7 +321,7 @@ def _possible_true(published: int, measure: Measure, p: Protections) -> frozense
     """True counts that could have been published as ``published``, to someone who knows the rules."""
     if p.cell_key:
         found = {c for c in range(0, published + ROUNDING_BASE + 3)
-                 if any(c + a == published and chance > 0 for a, chance in _ptable_row(c, p.rounding))}
+                 if any(c + a == published and chance > 0 for a, chance in ptable(p.rounding).row(c))}
     elif p.rounding:
         found = {c for c in range(max(0, published - ROUNDING_BASE), published + ROUNDING_BASE + 1)
                  if round_to_base(c) == published}
@@ -510,15 +452,24 @@ def publish(protections: Protections) -> Publication:
     return Publication(protections, tables, frozenset(primary), frozenset(extra))  # type: ignore[arg-type]
 
 
-# -- the attack, step by step ------------------------------------------------------------------------------
+# -- the attack ------------------------------------------------------------------------------------------
+
+Via = Literal["shown", "difference", "blocked"]
+
 
 @dataclass(frozen=True)
-class Step:
-    """One step of the attack: a short title, what happens in plain words, and the rows it looks at."""
+class Reading:
+    """What the attacker reads for the target's town in one table: shown, worked out, or out of reach.
 
-    title: str
-    text: str
-    reads: tuple[Entry, ...] = ()
+    ``via`` is ``shown`` (the row is published), ``difference`` (hidden, but the total minus the other town
+    gives it) or ``blocked`` (hidden, and ``blocked_by`` is hidden too). ``values`` is None when blocked.
+    """
+
+    table_id: str
+    via: Via
+    values: Mapping[Measure, int] | None
+    reads: tuple[Entry, ...]
+    blocked_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -530,23 +481,14 @@ class Recovered:
     did_course: bool | None
     in_work: bool | None
 
-    @property
-    def facts(self) -> tuple[str, ...]:
-        out = []
-        if self.did_course is not None:
-            out.append("did the course" if self.did_course else "did not do the course")
-        if self.in_work is not None:
-            out.append("is in work" if self.in_work else "is not in work")
-        return tuple(out)
-
 
 @dataclass(frozen=True)
 class AttackResult:
-    """The whole attack for one setting of the protections, ready to be shown a step at a time."""
+    """The whole attack for one setting of the protections, as data (``bold_tui.lab_story`` tells it)."""
 
     protections: Protections
     publication: Publication
-    steps: tuple[Step, ...]
+    readings: tuple[Reading, Reading]
     gap: Mapping[Measure, Range] = field(default_factory=dict)
     recovered: Recovered | None = None
 
@@ -558,57 +500,20 @@ class AttackResult:
     def succeeded(self) -> bool:
         return self.recovered is not None
 
-    @property
-    def summary(self) -> str:
-        if self.recovered is not None:
-            return f"Attack worked: the tables gave away that {self.recovered.person} " \
-                   f"{_and(self.recovered.facts)}."
-        people = self.gap["people"]
-        return (f"Attack failed: the figures could be anything from {people.low} to {people.high} people "
-                f"under 25 in {TARGET_TOWN}. {TARGET} cannot be picked out.")
 
-
-def _and(items: tuple[str, ...] | list[str]) -> str:
-    items = list(items)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _figures(row: Row | dict[Measure, int]) -> str:
-    get = row.value if isinstance(row, Row) else row.get
-    return f"{get('people')} people, {get('course')} did the course, {get('work')} in work"
-
-
-def _blur(p: Protections) -> str:
-    if p.cell_key and p.rounding:
-        return f" Each count was rounded up or down to a multiple of {ROUNDING_BASE}; a fixed key chose which way."
-    if p.cell_key:
-        return " Each count was nudged by a small fixed amount."
-    if p.rounding:
-        return f" Each count was rounded to the nearest {ROUNDING_BASE}."
-    return ""
-
-
-def _read(pub: Publication, table_id: str) -> tuple[Step, dict[Measure, int] | None]:
-    """Read Northtown from one table: directly, or as the total minus Southtown when it is hidden."""
+def _read(pub: Publication, table_id: str) -> Reading:
+    """Read the target's town from one table: directly, or as the total minus the other town when hidden."""
     table = pub.table(table_id)
-    name = TABLE_SHORT[table_id]
-    title = f"Read {TARGET_TOWN} in {name}"
     row = table.row(TARGET_TOWN)
     if not row.hidden:
-        values = {m: row.value(m) for m in MEASURES}
-        return Step(title, f"{TARGET_TOWN} in {name}: {_figures(row)}.{_blur(pub.protections)}",
-                    ((table_id, TARGET_TOWN),)), values  # type: ignore[return-value]
+        return Reading(table_id, "shown", {m: row.value(m) for m in MEASURES},  # type: ignore[misc]
+                       ((table_id, TARGET_TOWN),))
     other, total = table.row(SOUTH), table.row(TOTAL)
     reads = ((table_id, TARGET_TOWN), (table_id, SOUTH), (table_id, TOTAL))
-    text = f"{TARGET_TOWN} is hidden in {name}: it shows [c]. "
     if other.hidden or total.hidden:
-        blocked = SOUTH if other.hidden else "the total"
-        text += f"The total minus {SOUTH} would give it, but {blocked} is hidden too."
-        return Step(title, text, reads), None
+        return Reading(table_id, "blocked", None, reads, SOUTH if other.hidden else TOTAL)
     values = {m: total.value(m) - other.value(m) for m in MEASURES}  # type: ignore[operator]
-    text += (f"But the total minus {SOUTH} gives it: {total.people} − {other.people} = "
-             f"{values['people']} people, and so on.")
-    return Step(title, text, reads), values
+    return Reading(table_id, "difference", values, reads)
 
 
 def attack(protections: Protections) -> AttackResult:
@@ -618,59 +523,8 @@ def attack(protections: Protections) -> AttackResult:
     gap = {m: ranges[m][("gap", TARGET_TOWN)] for m in MEASURES}
     # Nobody in a group can be counted twice: its course and work counts are at most its size.
     gap = {m: Range(min(r.low, gap["people"].high), min(r.high, gap["people"].high)) for m, r in gap.items()}
-
-    steps = [
-        Step("Two tables",
-             f"Two tables come from the same {len(POPULATION)} made-up people released from prison. "
-             "Table 1 counts everyone, by town. Table 2 counts only people aged 25 and over. "
-             f"Every row counts {THRESHOLD} or more people, so each table looks safe on its own."),
-        Step("What the attacker knows",
-             f"Someone knows their neighbour {TARGET}: 22 years old, released to {TARGET_TOWN}. "
-             f"They want to find out whether {TARGET} did the course and found work. "
-             f"The tables never name {TARGET}. Can they still give {TARGET} away?"),
-    ]
-    read_1, first = _read(pub, "t1")
-    read_2, second = _read(pub, "t2")
-    steps += [read_1, read_2]
-
-    both = (("t1", TARGET_TOWN), ("t2", TARGET_TOWN))
-    people = gap["people"]
-    if first is not None and second is not None:
-        sums = f"{first['people']} − {second['people']} = {first['people'] - second['people']}"
-        text = f"Table 1 minus table 2 leaves the people under 25 in {TARGET_TOWN}: {sums}."
-        if people.exact:
-            text += " Nothing blurs it: that figure is exact."
-        else:
-            why = ("every count may be up to 4 out" if protections.cell_key and protections.rounding else
-                   "every count may be nudged" if protections.cell_key else "every count may be up to 2 out")
-            text += f" But {why}, so the true number could be {people} people."
-    else:
-        text = (f"There is nothing to take away. The number of people under 25 in {TARGET_TOWN} could be "
-                f"{people} people.")
-    steps.append(Step("Take one table from the other", text, both))
-
-    recovered = _recover(gap)
-    if recovered is not None:
-        lines = []
-        if people.exact and people.low == 1:
-            lines.append(f"Only one person under 25 was released to {TARGET_TOWN}. The attacker knows "
-                         f"{TARGET} is one, so this is {TARGET}.")
-        if first is not None and second is not None:
-            for m, fact in (("course", recovered.did_course), ("work", recovered.in_work)):
-                if fact is not None:
-                    what = {"course": "Did the course", "work": "In work"}[m]
-                    lines.append(f"{what}: {first[m]} − {second[m]} = {first[m] - second[m]}.")
-        lines.append(f"Attack worked: {TARGET} {_and(recovered.facts)}. {TARGET} never agreed to share that.")
-        steps.append(Step(f"What it gives away about {TARGET}", " ".join(lines), both))
-    else:
-        course, work = gap["course"], gap["work"]
-        steps.append(Step(
-            "The attempt fails",
-            f"Attack failed: the figures could be anything from {people.low} to {people.high} people under 25 "
-            f"in {TARGET_TOWN}. Of them, {course.low} to {course.high} did the course and {work.low} to "
-            f"{work.high} are in work. {TARGET} cannot be picked out.", both))
-    steps.append(Step("Why", _lesson(pub, recovered is not None)))
-    return AttackResult(protections, pub, tuple(steps), gap, recovered)
+    readings = (_read(pub, "t1"), _read(pub, "t2"))
+    return AttackResult(protections, pub, readings, gap, _recover(gap))
 
 
 def _recover(gap: Mapping[Measure, Range]) -> Recovered | None:
@@ -689,35 +543,3 @@ def _recover(gap: Mapping[Measure, Range]) -> Recovered | None:
     if course is None and work is None:
         return None
     return Recovered(TARGET, TARGET_TOWN, course, work)
-
-
-def _lesson(pub: Publication, worked: bool) -> str:
-    """Why it worked or failed with these switches: the point a trainer wants the room to take away."""
-    p = pub.protections
-    parts = []
-    if worked:
-        if not p.any_on:
-            parts.append("No protection was on. Two tables that each look safe gave a person away when one "
-                         "was taken from the other. Switch a protection on and run the attack again.")
-        if p.threshold:
-            parts.append(f"The threshold did not help: every published row has {THRESHOLD} or more people. "
-                         "The small group was in the gap between the tables.")
-        if p.secondary and not p.threshold:
-            parts.append("Secondary suppression protects groups the threshold calls small. With the "
-                         "threshold off, nothing counts as small, so nothing more was hidden.")
-        return " ".join(parts)
-    if p.secondary_works and pub.secondary:
-        rows = len(pub.secondary)
-        parts.append(f"Secondary suppression hid {rows} more row{'s' if rows != 1 else ''}, so the small group "
-                     "cannot be worked out by taking one figure from another. The cost: fewer figures to read.")
-    if p.cell_key and p.rounding:
-        parts.append("The cell key chose whether each count rounded up or down. The two Northtown rows hold "
-                     "different people, so their choices are unrelated. Asking again gives the same figures, "
-                     "so averaging does not help. BOLD's bundles are published this way.")
-    elif p.cell_key:
-        parts.append("The cell key nudged every count. The two Northtown rows hold different people, so their "
-                     "nudges are unrelated. Asking again gives the same figures, so averaging does not help.")
-    elif p.rounding:
-        parts.append("Rounding blurred the gap this time. It is not a full defence: when one person tips a "
-                     "count over a rounding step, the figures can still give them away.")
-    return " ".join(parts)
