@@ -6,9 +6,8 @@ import re
 from pathlib import Path
 
 import sample_db
-from linkage_core.bundle.keys import TrustStore, load_public_key
 from linkage_core.bundle.reader import open_bundle
-from sample_db.demo import build_demo
+from insight_packs.demo_build import build_demo, demo_trust
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,9 +38,8 @@ def _dump(bundle) -> dict:
 
 
 def test_shipped_demo_is_what_the_build_command_produces(tmp_path: Path) -> None:
-    trust = TrustStore([load_public_key(sample_db.demo_public_key_path())])
     rebuilt = build_demo(tmp_path / "demo.bold")
-    with open_bundle(sample_db.demo_bundle_path(), sample_db.DEMO_PASSPHRASE, trust) as shipped, \
-            open_bundle(rebuilt, sample_db.DEMO_PASSPHRASE, trust) as fresh:
+    with open_bundle(sample_db.demo_bundle_path(), sample_db.DEMO_PASSPHRASE, demo_trust()) as shipped, \
+            open_bundle(rebuilt, sample_db.DEMO_PASSPHRASE, demo_trust(rebuilt)) as fresh:
         assert shipped.is_demo
         assert _dump(shipped) == _dump(fresh)
