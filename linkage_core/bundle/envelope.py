@@ -57,7 +57,7 @@ MAX_KDF_ITERATIONS = 8
 MAX_KDF_LANES = 8
 MAX_KDF_WORK = 64 * 1024 * 3  # KiB x passes, summed over passphrase slots
 #: The decrypted database may unpack to at most this many bytes; unpacking stops as soon as it is passed.
-MAX_DATABASE = 128 * 1024 * 1024
+MAX_DATABASE = 64 * 1024 * 1024
 _UNPACK_CHUNK = 1 << 20
 _UNSIGNED = b"\x00" * SIGNATURE_SIZE
 _SLOT_INFO = b"bold-bundle x25519 key slot v1"

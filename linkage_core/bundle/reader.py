@@ -48,11 +48,16 @@ class Bundle:
             self._conn.set_progress_handler(self._over_time, _PROGRESS_STEPS)
             self._conn.execute("PRAGMA temp_store=MEMORY")
             self._conn.execute("PRAGMA trusted_schema=OFF")
+            if len(database) < 512 or bytes(database[:16]) != b"SQLite format 3\x00":
+                raise CorruptBundle("This bundle holds no database of findings, so it cannot be read.")
             self._conn.deserialize(database)
             self._conn.execute("PRAGMA query_only=ON")
-        except sqlite3.Error:
+        except (sqlite3.Error, MemoryError, OverflowError):
             self.close()
             raise CorruptBundle() from None
+        except CorruptBundle:
+            self.close()
+            raise
         finally:
             wipe(database)  # SQLite holds its own copy now
         try:
@@ -226,7 +231,9 @@ class Bundle:
         return self._run(f"SELECT count(*) FROM {table}")[1][0][0]
 
     def audit(self) -> list[str]:
-        """Check every figure in the bundle against its policy (the reader's second line of defence)."""
+        """Read every row of every table (each must fit its model), and check every figure against the policy
+        (the bundle's, raised to the reader's minimum): the reader's second line of defence."""
+        self.packs(), self.datasets(), self.linkage_quality(), self.glossary()
         problems = []
         for finding in self._load(tables.FINDINGS):
             problems += [f"finding {finding.id}: {p}" for p in finding_problems(finding, self.policy)]
