@@ -28,10 +28,10 @@ def cmd_open(args: argparse.Namespace) -> int:
 def _run_app(path: Path, trust_files: list[Path], key_path: Path | None) -> int:
     trust = secrets.trust_store(trust_files)
     _, publisher = inspect(path, trust)  # refuse a bad file before the screen opens
-    secret = secrets.secret_from_environment(key_path)
     from bold_tui.app import BoldApp
 
-    app = BoldApp(path, trust, demo=publisher.demo, secret=secret)
+    # Handed straight to the app (no local name keeps it alive here while the app runs).
+    app = BoldApp(path, trust, demo=publisher.demo, secret=secrets.secret_from_environment(key_path))
     app.run()
     return app.return_code or 0
 

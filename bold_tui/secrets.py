@@ -61,6 +61,17 @@ def keyfile(path: Path | None) -> PrivateKey | None:
 def take_passphrase_from_environment() -> str | None:
     """``BOLD_PASSPHRASE``, removed from the environment as it is read (once read, it is gone)."""
     value = os.environ.pop("BOLD_PASSPHRASE", None)
+    try:  # os.environ is a copy: the interpreter's own table (posix.environ) still held it
+        import posix
+
+        posix.environ.pop(b"BOLD_PASSPHRASE", None)
+    except (ImportError, AttributeError):  # Windows: nt.environ is keyed by str
+        try:
+            import nt
+
+            nt.environ.pop("BOLD_PASSPHRASE", None)
+        except (ImportError, AttributeError):
+            pass
     return value or None
 
 

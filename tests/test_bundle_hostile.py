@@ -131,6 +131,7 @@ def test_without_the_unpacked_size_cap_a_bomb_unpacks(monkeypatch) -> None:
     bomb = zip_bomb(8 << 20, exact=True)
     with pytest.raises(errors.CorruptBundle, match="unpacks to more than"):
         env.unpack(bomb, limit=4 << 20)
+    assert env.database_cap(len(bomb)) < 1 << 30  # a 1 GB bomb is always past the cap
     monkeypatch.setattr(env, "MAX_DATABASE", 1 << 40)
     assert len(env.unpack(bomb)) == 8 << 20
 

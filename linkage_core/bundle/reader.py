@@ -99,7 +99,7 @@ class Bundle:
                     raise CorruptBundle("Reading this bundle took too long, so it was stopped; the file may "
                                         "have been built to stall the reader.") from None
                 raise CorruptBundle() from None
-            except sqlite3.Error:
+            except (sqlite3.Error, ValueError, MemoryError, OverflowError):  # ValueError: text not UTF-8
                 raise CorruptBundle() from None
             finally:
                 self._deadline = float("inf")
