@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 #: How often the idle lock looks at the clock. Locking up to this late is fine; polling costs nothing.
 IDLE_CHECK_SECONDS = 5.0
 
+#: The only keys that act while the unlock screen is deriving the key: quitting.
+_WHILE_BUSY = frozenset({"ctrl+q", "ctrl+c"})
+
 #: Actions that need an unlocked bundle: hidden from the footer and refused while locked.
 _NEEDS_BUNDLE = {"search", "lock", "glossary", "provenance", "compare"}
 
@@ -223,9 +226,31 @@ class BoldApp(App[int]):
             self.run_worker(self.action_lock(), group="lock", exclusive=True)
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and getattr(self.screen, "busy", False) and event.key not in _WHILE_BUSY:
+            # Unlocking: a key typed now (perhaps the rest of a passphrase) must not act as a command.
+            event.stop()
+            event.prevent_default()
+            return
         if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
             self._last_activity = monotonic()
         await super().on_event(event)
+
+    # -- no screen is written to disk while a bundle is open (TEXTUAL_SCREENSHOT, the screenshot action) -----
+    def save_screenshot(self, filename: str | None = None, path: str | None = None,
+                        time_format: str | None = None) -> str:
+        if self.bundle is not None:
+            self.notify("Screenshots are off while a bundle is open: they would write figures to disk.",
+                        severity="warning", timeout=4)
+            return ""
+        return super().save_screenshot(filename, path, time_format)
+
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        if self.bundle is not None:
+            self.notify("Screenshots are off while a bundle is open: they would write figures to disk.",
+                        severity="warning", timeout=4)
+            return None
+        return super().deliver_screenshot(filename, path, time_format)
 
     # -- the command palette's own commands -----------------------------------------------------------------
     def action_lab(self) -> None:

@@ -20,11 +20,31 @@ EXIT_USAGE = 2
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one sentence and exit code 2."""
+    """argparse, but a usage error is one sentence and exit code 2, and never repeats a value typed after an
+    option it does not know (it may be a secret: ``--passphrase hunter2``)."""
 
     def error(self, message: str) -> NoReturn:
+        if message.startswith("unrecognized arguments:"):
+            unknown = [a.split("=", 1)[0] for a in message.split(":", 1)[1].split() if a.startswith("-")]
+            message = ("unrecognized option " + ", ".join(unknown)) if unknown else "unexpected extra arguments"
         sys.stderr.write(f"bold: {message[0].upper()}{message[1:]}. See: {self.prog} --help\n")
         raise SystemExit(EXIT_USAGE)
+
+
+def _count(text: str) -> int:
+    """A whole number of at least 0 (``--seed``), as argparse's type, so ``-1`` is a usage error (exit 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not '{text[:20]}'") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("expected a whole number of 0 or more")
+    return value
+
+
+def _force_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--force", action="store_true",
+                   help="replace an existing output (never a private key, never the command's own inputs)")
 
 
 def _bundle_arg(p: argparse.ArgumentParser, optional: bool = True) -> None:
@@ -60,11 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("keygen", help="make a key pair: PREFIX (private) and PREFIX.pub")
     p.add_argument("--out", type=Path, required=True, metavar="PREFIX")
     p.add_argument("--name", default=None, help="who the key belongs to (default: the file name)")
+    _force_arg(p)
 
     p = sub.add_parser("trust", help="manage the publisher keys you trust")
     trust_sub = p.add_subparsers(dest="trust_command", parser_class=_Parser, required=True, metavar="ACTION")
     add = trust_sub.add_parser("add", help="trust a publisher's public key")
     add.add_argument("pubfile", type=Path)
+    add.add_argument("--name", default=None, help="your name for this publisher, shown whenever it signs")
     trust_sub.add_parser("list", help="list trusted publisher keys")
 
     p = sub.add_parser("list", help="list packs and their findings")
@@ -82,14 +104,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("synth", help="write a synthetic world")
     p.add_argument("--people", type=int, required=True)
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--seed", type=_count, default=1)
     p.add_argument("--out", type=Path, required=True)
+    _force_arg(p)
 
     p = sub.add_parser("link", help="link a world's extracts into a person spine")
     p.add_argument("world", type=Path)
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--cohort", default="prison")
     p.add_argument("--quality", action="store_true", help="print the linkage quality tables")
+    _force_arg(p)
     _engine_args(p)
 
     p = sub.add_parser("build", help="world -> link -> packs -> disclosure control -> signed bundle")
@@ -100,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--title", default=None)
     p.add_argument("--links", type=Path, default=None, metavar="DIR",
                    help="use the spine `bold link` already wrote to DIR instead of linking again")
+    _force_arg(p)
     _engine_args(p)
 
     p = sub.add_parser("evaluate", help="compare a bundle's estimates with a world's planted effects")
@@ -114,6 +139,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from bold_tui import terminal
+
+    terminal.hold_echo()  # first: a passphrase typed while Python loads is never shown
+    try:
+        _main(argv)
+    finally:
+        terminal.release_echo()
+
+
+def _main(argv: list[str] | None) -> None:
+    given = sys.argv[1:] if argv is None else argv
+    if any(a == "--passphrase" or a.startswith("--passphrase=") for a in given):
+        sys.stderr.write("bold: A passphrase is never given on the command line (others can see it there); "
+                         "set BOLD_PASSPHRASE or type it when asked.\n")
+        raise SystemExit(EXIT_USAGE)
     parser = build_parser()
     args = parser.parse_args(argv)
     from linkage_core.errors import BoldError

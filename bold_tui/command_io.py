@@ -32,8 +32,8 @@ def out(text: str) -> None:
 def opened(file: Path | None, trust_files: list[Path], key_path: Path | None) -> Iterator[Bundle]:
     path = secrets.bundle_path(file)
     trust = secrets.trust_store(trust_files)
-    envelope, _ = inspect(path, trust)
-    secret = secrets.secret_for(envelope, trust, key_path, demo_default=True)
+    envelope, publisher = inspect(path, trust)
+    secret = secrets.secret_for(envelope, trust, key_path, demo_default=publisher.demo)
     bundle = open_bundle(path, secret, trust)
     try:
         yield bundle

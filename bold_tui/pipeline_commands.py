@@ -47,10 +47,13 @@ def _progress() -> Iterator[Callable[[str, float], None]]:
 def cmd_synth(args: argparse.Namespace) -> int:
     if args.people < 1:
         raise UsageError("--people must be at least 1.")
+    from linkage_core.safe_output import new_folder
     from sample_db import world
 
-    with _within_memory(people=args.people), _progress() as progress:
-        written = world.synthesise(args.people, args.seed, args.out, progress=progress)
+    with new_folder(args.out, force=getattr(args, "force", False)) as folder, \
+            _within_memory(people=args.people), _progress() as progress:
+        world.synthesise(args.people, args.seed, folder, progress=progress)
+    written = args.out
     out(f"Wrote a synthetic world of {args.people:,} people to {written}.\n")
     return 0
 
@@ -96,8 +99,11 @@ def cmd_link(args: argparse.Namespace) -> int:
 
     _require_world(args.world)
     _engine_ready(args)
-    with _within_memory("linking", world=args.world, engine=args.engine), _progress() as progress:
-        result = linkage.link_world(args.world, args.out, cohort=args.cohort, progress=progress,
+    from linkage_core.safe_output import new_folder
+
+    with new_folder(args.out, inputs=[args.world], force=getattr(args, "force", False)) as folder, \
+            _within_memory("linking", world=args.world, engine=args.engine), _progress() as progress:
+        result = linkage.link_world(args.world, folder, cohort=args.cohort, progress=progress,
                                     engine=args.engine, spark_master=args.spark_master)
     out(f"Wrote {args.out / 'spine.parquet'} and {args.out / 'quality.json'}.\n")
     if args.quality:
@@ -111,6 +117,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     _require_world(args.world)
     from linkage_core.bundle.keys import load_private_key, load_public_key
 
+    from linkage_core.safe_output import check_target, new_file
+
+    inputs = [args.world, args.links, args.publisher_key, *args.recipient]
+    check_target(args.out, inputs=inputs, force=getattr(args, "force", False))  # before any slow work
     signer = load_private_key(args.publisher_key)
     recipients = [load_public_key(p) for p in args.recipient]
     passphrase = secrets.secret_from_environment(None)
@@ -121,11 +131,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     _engine_ready(args)
     if args.links is not None and not (args.links / "spine.parquet").is_file():
         raise UsageError(f"{args.links} holds no spine.parquet: run bold link with --out {args.links} first.")
-    with _within_memory("building a bundle from", world=args.world, engine=args.engine), \
+    with new_file(args.out, inputs=inputs, force=getattr(args, "force", False)) as temp, \
+            _within_memory("building a bundle from", world=args.world, engine=args.engine), \
             _progress() as progress:
-        path = build.build_bundle(args.world, args.out, signer=signer, passphrases=[passphrase] if passphrase else [],
-                                  recipients=recipients, title=args.title, progress=progress,
-                                  engine_kind=args.engine, spark_master=args.spark_master, link_dir=args.links)
+        build.build_bundle(args.world, temp, signer=signer, passphrases=[passphrase] if passphrase else [],
+                           recipients=recipients, title=args.title, progress=progress,
+                           engine_kind=args.engine, spark_master=args.spark_master, link_dir=args.links)
+    path = args.out
     out(f"Wrote {path}.\n")
     return 0
 

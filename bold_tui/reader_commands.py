@@ -27,11 +27,11 @@ def cmd_open(args: argparse.Namespace) -> int:
 
 def _run_app(path: Path, trust_files: list[Path], key_path: Path | None) -> int:
     trust = secrets.trust_store(trust_files)
-    envelope, _ = inspect(path, trust)  # refuse a bad file before the screen opens
+    _, publisher = inspect(path, trust)  # refuse a bad file before the screen opens
     from bold_tui.app import BoldApp
 
-    app = BoldApp(path, trust, demo=secrets.is_demo(envelope, trust),
-                  secret=secrets.secret_from_environment(key_path))
+    # Handed straight to the app (no local name keeps it alive here while the app runs).
+    app = BoldApp(path, trust, demo=publisher.demo, secret=secrets.secret_from_environment(key_path))
     app.run()
     return app.return_code or 0
 
@@ -64,20 +64,24 @@ def cmd_verify(args: argparse.Namespace) -> int:
         out("Not decrypted: set BOLD_PASSPHRASE or give --keyfile to check its contents too.\n")
         return 0
     with open_bundle(args.file, secret, trust) as bundle:
-        problems = bundle.audit()
+        problems = bundle.audit()  # against the bundle's rules raised to the reader's own minimum
         if problems:
             raise DisclosureViolation(
-                f"This bundle holds {len(problems)} figures that break its disclosure rules "
-                f"(first: {problems[0]}).")
+                f"This bundle holds {len(problems)} figures that break the disclosure rules (its own, or this "
+                f"reader's minimum: threshold {bundle.policy.threshold}) (first: {problems[0]}).")
         out(f"Contents: schema version {bundle.manifest.schema_version}, {bundle.count('findings')} findings, "
-             f"{bundle.count('estimates')} figures, all within the disclosure rules.\n")
+             f"{bundle.count('estimates')} figures, all within the disclosure rules (threshold "
+             f"{bundle.policy.threshold}, counts rounded to {bundle.policy.rounding_base}"
+             f"{' or adjusted by the cell key method' if bundle.policy.cell_key_perturbation else ''}).\n")
     return 0
 
 
 def cmd_keygen(args: argparse.Namespace) -> int:
     from linkage_core.bundle.keys import write_keypair
 
-    private, public = write_keypair(args.out, args.name or args.out.name)
+    if not str(args.out).strip() or not args.out.name:
+        raise UsageError("--out needs a file name for the key, such as --out keys/publisher.")
+    private, public = write_keypair(args.out, args.name or args.out.name, force=args.force)
     out(f"Wrote {private} (private: keep it secret) and {public} (public: share it).\n")
     return 0
 
@@ -88,12 +92,17 @@ def cmd_trust(args: argparse.Namespace) -> int:
     from bold_tui.locations import trust_dir
 
     if args.trust_command == "add":
-        key = load_public_key(args.pubfile)
-        target = add_to_folder(trust_dir(), key)
-        out(f"Now trusting {key.label} (key {key.key_id}), saved in {target}.\n")
+        name = (args.name or "").strip() or f"key from {args.pubfile.name}"
+        key = load_public_key(args.pubfile, name)
+        if secrets.trust_store(warn=False).is_demo_key(key):
+            raise UsageError("That is the demo key: it is already known, for the shipped demo bundle only, "
+                             "and cannot be trusted for anything else.")
+        target = add_to_folder(trust_dir(), key, name)
+        out(f"Now trusting key {key.key_id} as '{name}', saved in {target}.\n")
         return 0
     for key in secrets.trust_store():
-        out(f"{key.key_id}  {key.label}\n")
+        scope = "  (only for the shipped demo bundle)" if key.demo else ""
+        out(f"{key.key_id}  {key.label}{scope}\n")
     return 0
 
 
@@ -106,6 +115,11 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    if args.all and args.finding_id is not None:
+        # With --all there is no finding id: the one positional argument, wherever it came, is the bundle.
+        if args.file is not None:
+            raise UsageError("With --all, give only the bundle FILE (no finding id).")
+        args.file, args.finding_id = Path(args.finding_id), None
     if not args.all and not args.finding_id:
         raise UsageError("Name a finding to show (see: bold list), or use --all.")
     from bold_tui import render

@@ -29,6 +29,6 @@ def demo_public_key_path() -> Path:
     return data_dir() / "demo_publisher.pub"
 
 
-def demo_private_key_path() -> Path:
-    """The demo signing key. It lives only in the source tree (never in the installed package)."""
-    return Path(__file__).parent / "keys" / "demo_publisher.key"
+def demo_digest_path() -> Path:
+    """The SHA-256 of the shipped demo file: the demo key vouches for this file and nothing else."""
+    return data_dir() / (DEMO_BUNDLE_NAME + ".sha256")

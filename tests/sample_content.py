@@ -1,7 +1,7 @@
 """Small, fixed, hand-made bundle content for fast tests (the app, the bundle format, the CLI).
 
 Every figure here is invented and the manifest says so. The shapes follow what the packs publish; the
-shipped demo bundle itself is built by the real pipeline (``sample_db.demo``).
+shipped demo bundle itself is built by the real pipeline (``insight_packs.demo_build``).
 """
 
 from __future__ import annotations

@@ -199,8 +199,9 @@ def test_locked_bundle_reads_nothing(bundle_file, trust) -> None:
 def test_arbitrary_bytes_always_give_a_typed_error(tmp_path, trust, blob: bytes) -> None:
     path = tmp_path / "fuzz.bold"
     path.write_bytes(blob)
-    with pytest.raises(errors.BoldError):
+    with pytest.raises(errors.BoldError) as caught:
         open_bundle(path, PASSPHRASE, trust)
+    assert caught.value.exit_code in (4, 7), str(caught.value)  # not a bundle / damaged, or a newer version
 
 
 @pytest.mark.slow
@@ -222,5 +223,8 @@ def test_mutated_bundles_always_give_a_typed_error(tmp_path, trust, bundle_file,
         return
     path = tmp_path / "mutant.bold"
     path.write_bytes(bytes(blob))
-    with pytest.raises(errors.BoldError):
+    with pytest.raises(errors.BoldError) as caught:
         open_bundle(path, PASSPHRASE, trust)
+    # Every change is caught as a damaged or tampered file (4), or a version this reader does not know (7):
+    # never as a wrong passphrase (3) or an unknown publisher (5), which would send a person the wrong way.
+    assert caught.value.exit_code in (4, 7), str(caught.value)

@@ -132,3 +132,67 @@ def test_pipeline_command_without_the_extra_says_so(tmp_path: Path) -> None:
         assert "pipeline" in result.stderr
     # The reader side still works without them.
     assert bold("verify", DEMO, env={**env, "BOLD_PASSPHRASE": sample_db.DEMO_PASSPHRASE}).returncode == 0
+
+
+# -- issue 12: every failure on the contract; nothing a user has is replaced -----------------------------------
+def test_show_all_reads_the_file_in_either_order(tmp_path: Path, bundle_file: Path) -> None:
+    for args in (["show", "--all", str(bundle_file)], ["show", str(bundle_file), "--all"]):
+        assert_one_sentence(bold(*args, "--format", "json"), 5)  # its own (untrusted) file, not the demo
+    missing = str(tmp_path / "none.bold")
+    for args in (["show", "--all", missing], ["show", missing, "--all"]):
+        assert_one_sentence(bold(*args, "--format", "json"), 1)
+
+
+def test_bad_arguments_are_usage_errors_and_never_echo_a_secret(tmp_path: Path) -> None:
+    for args in (["verify", DEMO, "--passphrase", "hunter2"], ["verify", DEMO, "--passphrase=hunter2"],
+                 ["verify", DEMO, "--pw", "hunter2"], ["verify", DEMO, "hunter2"]):
+        result = bold(*args)
+        assert_one_sentence(result, 2)
+        assert "hunter2" not in result.stderr + result.stdout
+    assert_one_sentence(bold("synth", "--people", "10", "--seed", "-1", "--out", str(tmp_path / "w")), 2)
+    assert_one_sentence(bold("keygen", "--out", ""), 2)
+    assert not (tmp_path / "w").exists()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no /dev/zero or FIFOs")
+def test_key_files_must_be_small_ordinary_files(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    for keyfile in ("/dev/zero", str(fifo)):
+        assert_one_sentence(bold("verify", DEMO, "--keyfile", keyfile), 2)
+    assert_one_sentence(bold("verify", str(fifo)), 4)
+
+
+def test_outputs_never_replace_a_key_an_input_or_a_file(tmp_path: Path) -> None:
+    keys = tmp_path / "keys"
+    assert bold("keygen", "--out", str(keys / "team")).returncode == 0
+    private = (keys / "team").read_text()
+    (tmp_path / "x.pub").write_text("someone's file")
+    assert_one_sentence(bold("keygen", "--out", str(tmp_path / "x")), 2)  # would replace x.pub
+    assert (tmp_path / "x.pub").read_text() == "someone's file" and not (tmp_path / "x").exists()
+    world = tmp_path / "w"
+    world.mkdir()
+    (world / "prison.csv").write_text("record_id\n1\n")
+    env = {"BOLD_PASSPHRASE": "pw"}
+    for out in (keys / "team", world / "prison.csv", world, tmp_path):
+        assert_one_sentence(bold("build", str(world), "--out", str(out), "--publisher-key", str(keys / "team"),
+                                 env=env), 2)
+    assert_one_sentence(bold("link", str(world), "--out", str(world)), 2)
+    assert_one_sentence(bold("keygen", "--out", str(keys / "team"), "--force"), 2)
+    assert (keys / "team").read_text() == private and (world / "prison.csv").read_text() == "record_id\n1\n"
+    leftovers = [p for p in tmp_path.rglob("*") if ".partial" in p.name]
+    assert not leftovers
+
+
+def test_a_bad_file_in_the_trust_store_is_named_and_skipped(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    (config / "trusted").mkdir(parents=True)
+    (config / "trusted" / "broken.pub").write_text('{"type": "bold-public-key", "ed25519": 1}')
+    result = bold("verify", DEMO, env={"BOLD_CONFIG_DIR": str(config)})
+    assert result.returncode == 0 and "broken.pub" in result.stderr
+    impostor = tmp_path / "hmpps.pub"
+    doc = json.loads(sample_db.demo_public_key_path().read_text())
+    impostor.write_text(json.dumps(doc | {"name": "HM Prison and Probation Service", "demo": True}))
+    assert_one_sentence(bold("trust", "add", str(impostor), "--name", "HMPPS", env={"BOLD_CONFIG_DIR": str(config)}),
+                        2)
+    assert "HM Prison" not in bold("verify", DEMO, "--trust", str(impostor)).stdout

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import sample_db
-from linkage_core.bundle.keys import TrustStore, load_public_key
 from linkage_core.bundle.reader import open_bundle
+from insight_packs.demo_build import demo_trust
 from tests import demo_sources
 from tests.helpers import ROOT
 
@@ -40,17 +40,13 @@ def _dump(bundle) -> dict:
     }
 
 
-def _trust() -> TrustStore:
-    return TrustStore([load_public_key(sample_db.demo_public_key_path())])
-
-
 def test_the_shipped_demo_is_the_recorded_one_and_opens() -> None:
     """Fast: the demo on disk is the file recorded beside it, and it opens as a demo with the public passphrase."""
     record = demo_sources.recorded()
     assert record, f"no {demo_sources.RECORD.name}: run python -m tests.demo_sources after building the demo"
     assert record["demo.bold"] == demo_sources.file_digest(sample_db.demo_bundle_path()), \
         "demo.bold changed without its record: run python -m tests.demo_sources"
-    with open_bundle(sample_db.demo_bundle_path(), sample_db.DEMO_PASSPHRASE, _trust()) as shipped:
+    with open_bundle(sample_db.demo_bundle_path(), sample_db.DEMO_PASSPHRASE, demo_trust()) as shipped:
         assert shipped.is_demo and shipped.findings()
 
 
@@ -59,10 +55,10 @@ def test_shipped_demo_is_what_the_build_command_produces(tmp_path: Path) -> None
     """Rebuilt only when the world generator, the pipeline or the packs changed since the demo was recorded."""
     if demo_sources.recorded().get("sources") == demo_sources.sources_digest():
         return  # the demo was built from exactly these sources (and the fast test checks it is that file)
-    from sample_db.demo import build_demo  # the demo build; issue 12 moves it out of sample_db
+    from insight_packs.demo_build import build_demo
 
     rebuilt = build_demo(tmp_path / "demo.bold")
-    with open_bundle(sample_db.demo_bundle_path(), sample_db.DEMO_PASSPHRASE, _trust()) as shipped, \
-            open_bundle(rebuilt, sample_db.DEMO_PASSPHRASE, _trust()) as fresh:
+    with open_bundle(sample_db.demo_bundle_path(), sample_db.DEMO_PASSPHRASE, demo_trust()) as shipped, \
+            open_bundle(rebuilt, sample_db.DEMO_PASSPHRASE, demo_trust(rebuilt)) as fresh:
         assert shipped.is_demo
         assert _dump(shipped) == _dump(fresh), "the sources changed the demo's figures: rebuild the demo"

@@ -54,6 +54,8 @@ class UnlockScreen(Screen[None]):
         self.path = path
         self.demo = demo
         self._secret = secret
+        #: True while the key is derived: the app then ignores every key but Ctrl+Q.
+        self.busy = False
 
     def compose(self) -> ComposeResult:
         yield DemoBanner("Unlock")
@@ -88,7 +90,9 @@ class UnlockScreen(Screen[None]):
 
     def _start(self, secret: Secret) -> None:
         box = self.query_one("#passphrase", Input)
+        box.value = ""  # the typed passphrase leaves the widget at once
         box.disabled = True
+        self.busy = True
         self._status(UNLOCKING)
         self._open(secret)
 
@@ -101,8 +105,11 @@ class UnlockScreen(Screen[None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "unlock":
             return
+        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            self.busy = False
+            event.worker._work = None  # Textual's worker keeps its call (and so the passphrase) otherwise
         if event.state == WorkerState.SUCCESS:
-            bundle = event.worker.result
+            bundle, event.worker._result = event.worker.result, None
             if bundle is None:
                 return
             if not self.is_attached:  # the app is closing: drop what was opened

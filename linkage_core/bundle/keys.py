@@ -28,7 +28,13 @@ def b64e(data: bytes) -> str:
 
 
 def b64d(text: str) -> bytes:
-    return base64.b64decode(text.encode("ascii"), validate=True)
+    """Strict base64; anything else (a number, a list, non-ASCII) is a ValueError."""
+    if not isinstance(text, str):
+        raise ValueError("not base64 text")
+    try:
+        return base64.b64decode(text.encode("ascii"), validate=True)
+    except (UnicodeEncodeError, base64.binascii.Error) as exc:
+        raise ValueError("not base64 text") from exc
 
 
 def key_id_for(signing_public: bytes) -> str:
@@ -39,12 +45,21 @@ def _raw_public(key: Ed25519PublicKey | X25519PublicKey) -> bytes:
     return key.public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
+#: A key file is a few hundred bytes; anything much bigger (``/dev/zero``, a FIFO, a disk image) is refused.
+MAX_KEY_FILE = 64 * 1024
+
+
 @dataclass(frozen=True)
 class PublicKey:
+    """A publisher's public half. ``name`` is what the *reader* calls it (the name given to ``bold trust add``);
+    ``demo`` and ``only_for`` are set only by the reader's own demo anchor, never read from a file."""
+
     name: str
     signing: bytes  # Ed25519, raw 32 bytes
     recipient: bytes  # X25519, raw 32 bytes
     demo: bool = False
+    #: SHA-256 digests of the only files this key may vouch for (empty: any file).
+    only_for: frozenset[str] = frozenset()
 
     @property
     def key_id(self) -> str:
@@ -118,15 +133,16 @@ class PrivateKey:
 
 
 def _load_doc(path: Path, want: str) -> dict:
+    from linkage_core.bundle.files import read_regular_file
+
+    raw = read_regular_file(path, MAX_KEY_FILE, "key file", error=UsageError)
     try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"There is no key file at {path}.") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        raise BoldError(f"{path} is not a BOLD key file.") from None
+        doc = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):
+        raise UsageError(f"{path} is not a BOLD key file.") from None
     if not isinstance(doc, dict) or doc.get("type") != want:
         kind = "private" if want == PRIVATE_TYPE else "public"
-        raise BoldError(f"{path} is not a BOLD {kind} key file.")
+        raise UsageError(f"{path} is not a BOLD {kind} key file.")
     return doc
 
 
@@ -137,64 +153,99 @@ def load_private_key(path: Path | str) -> PrivateKey:
             str(doc.get("name", "")),
             Ed25519PrivateKey.from_private_bytes(b64d(doc["ed25519"])),
             X25519PrivateKey.from_private_bytes(b64d(doc["x25519"])),
-            bool(doc.get("demo", False)),
         )
     except (KeyError, ValueError, TypeError):
-        raise BoldError(f"{path} is a damaged BOLD private key file.") from None
+        raise UsageError(f"{path} is a damaged BOLD private key file.") from None
 
 
-def public_key_from_doc(doc: dict, source: str = "key") -> PublicKey:
+def public_key_from_doc(doc: dict, source: str = "key", name: str | None = None) -> PublicKey:
+    """The two public keys in ``doc``. Its ``name`` and ``demo`` claims are not believed: the name is the one
+    the caller gives (the reader's own), and a key is demo only when the reader's demo anchor says so."""
     try:
         key = PublicKey(
-            str(doc.get("name", "")),
+            name if name is not None else f"unnamed key {key_id_for(b64d(doc['ed25519']))}",
             b64d(doc["ed25519"]),
             b64d(doc["x25519"]),
-            bool(doc.get("demo", False)),
         )
+        if len(key.signing) != 32 or len(key.recipient) != 32:
+            raise ValueError("wrong key size")
         key.verifier()
         key.x25519()
-    except (KeyError, ValueError, TypeError):
-        raise BoldError(f"{source} is a damaged BOLD public key.") from None
+    except (KeyError, ValueError, TypeError, AttributeError):
+        raise UsageError(f"{source} is a damaged BOLD public key.") from None
     return key
 
 
-def load_public_key(path: Path | str) -> PublicKey:
+def load_public_key(path: Path | str, name: str | None = None) -> PublicKey:
+    """A public key file's keys, under ``name`` (the reader's name for it; the file's own is not believed)."""
     path = Path(path)
     try:
         doc = _load_doc(path, PUBLIC_TYPE)
-    except BoldError:
+    except BoldError as error:
+        if not path.is_file():
+            raise
         # A private key file also tells us its public half.
         try:
-            return load_private_key(path).public
+            public = load_private_key(path).public
         except BoldError:
-            raise BoldError(f"{path} is not a BOLD public key file.") from None
-    return public_key_from_doc(doc, str(path))
+            raise UsageError(f"{path} is not a BOLD public key file.") from None
+        return PublicKey(name or f"unnamed key {public.key_id}", public.signing, public.recipient)
+    return public_key_from_doc(doc, str(path), name)
 
 
-def write_keypair(prefix: Path | str, name: str, demo: bool = False) -> tuple[Path, Path]:
+def demo_anchor(public_path: Path | str, digest_path: Path | str, name: str) -> PublicKey | None:
+    """The shipped demo key, trusted only for the files whose SHA-256 the package ships beside it.
+
+    Its private half is thrown away when the demo is built, and even a leaked copy of it vouches for nothing
+    but those exact files. Missing or damaged files mean no demo key (the demo then needs ``--trust``)."""
+    try:
+        key = load_public_key(public_path, name)
+        text = Path(digest_path).read_text(encoding="ascii")
+    except (BoldError, OSError, UnicodeDecodeError):
+        return None
+    digests = frozenset(line.split()[0].lower() for line in text.splitlines() if line.strip())
+    if not digests or not all(len(d) == 64 and all(c in "0123456789abcdef" for c in d) for d in digests):
+        return None
+    return PublicKey(key.name, key.signing, key.recipient, demo=True, only_for=digests)
+
+
+def write_keypair(prefix: Path | str, name: str, *, force: bool = False) -> tuple[Path, Path]:
+    """``PREFIX`` (private, owner-only) and ``PREFIX.pub``; neither replaces a file unless ``force``, and a
+    private key never."""
+    from linkage_core.safe_output import new_files
+
     prefix = Path(prefix)
+    if not prefix.name or str(prefix) in ("", "."):
+        raise UsageError("--out needs a file name for the key, such as --out keys/publisher.")
     private_path, public_path = prefix, prefix.with_name(prefix.name + ".pub")
-    if private_path.exists():
-        raise UsageError(f"{private_path} already exists; choose another name so no key is overwritten.")
-    key = PrivateKey.generate(name, demo)
-    prefix.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(key.to_json())
-    public_path.write_text(key.public.to_json(), encoding="utf-8")
+    key = PrivateKey.generate(name)
+    with new_files([private_path, public_path], force=force, private=True) as (tmp_private, tmp_public):
+        tmp_private.write_text(key.to_json(), encoding="utf-8")
+        tmp_public.write_text(key.public.to_json(), encoding="utf-8")
     return private_path, public_path
 
 
 class TrustStore:
-    """The publisher keys a reader accepts: the user's own folder, the demo key, and any given for one run."""
+    """The publisher keys a reader accepts: the user's own folder, the demo key, and any given for one run.
+
+    The demo anchor cannot be replaced or widened: a copy of the demo key added under another name is ignored.
+    """
 
     def __init__(self, keys: list[PublicKey] | None = None) -> None:
         self._keys: dict[str, PublicKey] = {}
+        self.warnings: list[str] = []
         for key in keys or []:
             self.add(key)
 
     def add(self, key: PublicKey) -> None:
+        current = self._keys.get(key.key_id)
+        if current is not None and current.demo:
+            return
         self._keys[key.key_id] = key
+
+    def is_demo_key(self, key: PublicKey) -> bool:
+        current = self._keys.get(key.key_id)
+        return bool(current is not None and current.demo)
 
     def get(self, key_id: str) -> PublicKey | None:
         return self._keys.get(key_id)
@@ -207,18 +258,28 @@ class TrustStore:
 
     @classmethod
     def from_folder(cls, folder: Path) -> TrustStore:
+        """The user's trusted keys, each under the name they gave it. A file that cannot be read is skipped,
+        with a warning naming it (in ``warnings``), so one bad file never breaks every command."""
         store = cls()
         if folder.is_dir():
             for path in sorted(folder.glob("*.pub")):
                 try:
-                    store.add(load_public_key(path))
-                except BoldError:
-                    continue
+                    doc = _load_doc(path, PUBLIC_TYPE)
+                    given = doc.get("trusted_as")
+                    store.add(public_key_from_doc(doc, str(path), given if isinstance(given, str) else None))
+                except (BoldError, OSError):
+                    store.warnings.append(f"Skipped {path} in your trusted keys: it is not a readable BOLD "
+                                          "public key file.")
         return store
 
 
-def add_to_folder(folder: Path, key: PublicKey) -> Path:
+def add_to_folder(folder: Path, key: PublicKey, name: str) -> Path:
+    """Save ``key`` as trusted under the reader's own ``name`` for it."""
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{key.key_id}.pub"
-    target.write_text(key.to_json(), encoding="utf-8")
+    doc = json.loads(key.to_json()) | {"name": name, "trusted_as": name, "demo": False}
+    from linkage_core.safe_output import new_file
+
+    with new_file(target, force=True) as tmp:
+        tmp.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
     return target

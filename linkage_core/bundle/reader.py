@@ -12,9 +12,10 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from time import monotonic
 
 from linkage_core.bundle import tables
-from linkage_core.bundle.envelope import Envelope, Secret
+from linkage_core.bundle.envelope import Envelope, Secret, wipe
 from linkage_core.bundle.files import inspect, read_file  # noqa: F401 - part of the reader's API
 from linkage_core.bundle.keys import PublicKey, TrustStore
 from linkage_core.disclosure.rules import estimate_problems, finding_problems
@@ -22,6 +23,7 @@ from linkage_core.errors import BoldError, CorruptBundle, UnsupportedVersion
 from linkage_core.schema import (
     SCHEMA_VERSION,
     DatasetProvenance,
+    DisclosurePolicy,
     Estimate,
     Finding,
     GlossaryEntry,
@@ -35,44 +37,124 @@ from linkage_core.schema import (
 class Bundle:
     """An unlocked bundle, held in memory. Close it (or let the app's idle lock close it) to drop the data."""
 
-    def __init__(self, path: Path, envelope: Envelope, publisher: PublicKey, database: bytes) -> None:
+    def __init__(self, path: Path, envelope: Envelope, publisher: PublicKey, database: bytearray) -> None:
         self.path = path
         self.publisher = publisher
         self.header = envelope.header
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(":memory:", check_same_thread=False)
+        self._deadline = float("inf")
+        self._conn: sqlite3.Connection | None = sqlite3.connect(":memory:", check_same_thread=False)
         try:
+            self._conn.set_progress_handler(self._over_time, _PROGRESS_STEPS)
             self._conn.execute("PRAGMA temp_store=MEMORY")
+            self._conn.execute("PRAGMA trusted_schema=OFF")
+            if len(database) < 512 or bytes(database[:16]) != b"SQLite format 3\x00":
+                raise CorruptBundle("This bundle holds no database of findings, so it cannot be read.")
             self._conn.deserialize(database)
             self._conn.execute("PRAGMA query_only=ON")
-            meta = dict(self._conn.execute("SELECT key, value FROM meta"))
-        except sqlite3.DatabaseError:
-            self._conn.close()
+        except (sqlite3.Error, MemoryError, OverflowError):
+            self.close()
             raise CorruptBundle() from None
+        except CorruptBundle:
+            self.close()
+            raise
+        finally:
+            wipe(database)  # SQLite holds its own copy now
         try:
-            version = int(meta["schema_version"])
-        except (KeyError, ValueError):
-            raise CorruptBundle() from None
-        if version != SCHEMA_VERSION:
-            self._conn.close()
-            raise UnsupportedVersion(
-                f"This bundle's tables are version {version}; this app reads version {SCHEMA_VERSION}. "
-                "Update BOLD Insights to open it."
-            )
-        try:
-            self.manifest = Manifest.model_validate_json(meta["manifest"])
-        except Exception:
-            self._conn.close()
-            raise CorruptBundle() from None
+            meta = self._check_database()
+            version = meta.get("schema_version", "")
+            if not version.isdigit():
+                raise CorruptBundle()
+            if int(version) != SCHEMA_VERSION:
+                raise UnsupportedVersion(
+                    f"This bundle's tables are version {version}; this app reads version {SCHEMA_VERSION}. "
+                    "Update BOLD Insights to open it."
+                )
+            self._check_columns()
+            try:
+                self.manifest = Manifest.model_validate_json(meta.get("manifest", ""))
+            except Exception:
+                raise CorruptBundle() from None
+        except BaseException:
+            self.close()
+            raise
+        #: The bundle's own rules, raised to the reader's minimum: every figure is checked against this.
+        self.policy = reader_policy(self.manifest.policy)
+
+    def _over_time(self) -> int:
+        """SQLite's progress handler: a non-zero answer interrupts the running query."""
+        return 1 if monotonic() > self._deadline else 0
+
+    def _run(self, sql: str, args: tuple = (), seconds: float | None = None) -> tuple[list[str], list[tuple]]:
+        """One query, all its rows, within a time limit; any SQLite failure is a damaged bundle (exit 4)."""
+        with self._lock:
+            conn = self._connection()
+            self._deadline = monotonic() + (QUERY_SECONDS if seconds is None else seconds)
+            try:
+                cursor = conn.execute(sql, args)
+                names = [d[0] for d in cursor.description or ()]
+                rows = cursor.fetchall()
+            except sqlite3.OperationalError as error:
+                if "interrupted" in str(error):
+                    raise CorruptBundle("Reading this bundle took too long, so it was stopped; the file may "
+                                        "have been built to stall the reader.") from None
+                raise CorruptBundle() from None
+            except (sqlite3.Error, ValueError, MemoryError, OverflowError):  # ValueError: text not UTF-8
+                raise CorruptBundle() from None
+            finally:
+                self._deadline = float("inf")
+        return names, rows
+
+    def _check_database(self) -> dict[str, str]:
+        """Exactly the expected tables and indexes, nothing else (no view, trigger or virtual table), and
+        SQLite's own integrity check; then the ``meta`` table as text."""
+        _, result = self._run("PRAGMA integrity_check(20)", seconds=INTEGRITY_SECONDS)
+        if [tuple(r) for r in result] != [("ok",)]:
+            raise CorruptBundle("This bundle's database fails SQLite's integrity check, so it cannot be read.")
+        _, objects = self._run("SELECT type, name, tbl_name, sql FROM sqlite_master")
+        found_tables = set()
+        for kind, name, table, sql in objects:
+            if kind == "table" and name in EXPECTED_COLUMNS and table == name and isinstance(sql, str) \
+                    and sql.lstrip().upper().startswith("CREATE TABLE"):
+                found_tables.add(name)
+            elif kind == "index" and table in EXPECTED_COLUMNS and self._plain_index(name):
+                continue
+            else:
+                raise CorruptBundle(f"This bundle's database holds something a bundle never has ({kind} "
+                                    f"'{str(name)[:40]}'), so it was not opened.")
+        missing = set(EXPECTED_COLUMNS) - found_tables
+        if missing:
+            raise CorruptBundle(f"This bundle's database lacks its '{sorted(missing)[0]}' table, so it cannot "
+                                "be read.")
+        _, rows = self._run("SELECT key, value FROM meta")
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in rows):
+            raise CorruptBundle()
+        return dict(rows)
+
+    def _plain_index(self, name: object) -> bool:
+        """An index on plain columns only: no expression (which could call a function), no WHERE part."""
+        if not isinstance(name, str):
+            return False
+        _, listed = self._run("SELECT name, partial FROM pragma_index_list((SELECT tbl_name FROM sqlite_master "
+                              "WHERE type = 'index' AND name = ?))", (name,))
+        if not any(n == name and partial == 0 for n, partial in listed):
+            return False
+        _, columns = self._run("SELECT cid, key FROM pragma_index_xinfo(?)", (name,))
+        return all(cid >= 0 or (cid == -1 and not key) for cid, key in columns)
+
+    def _check_columns(self) -> None:
+        """Each table's columns are exactly the model's fields: no more, no fewer, none generated."""
+        for table, expected in EXPECTED_COLUMNS.items():
+            _, info = self._run("SELECT name, hidden FROM pragma_table_xinfo(?)", (table,))
+            if {name for name, _ in info} != expected or any(hidden for _, hidden in info):
+                raise CorruptBundle(f"This bundle's '{table}' table does not have the columns a bundle has, so "
+                                    "it cannot be read.")
 
     # -- what the app reads -------------------------------------------------------------------------------
     @property
-    def policy(self):
-        return self.manifest.policy
-
-    @property
     def is_demo(self) -> bool:
-        return self.publisher.demo and self.manifest.synthetic
+        """From the key that verified (the demo anchor, pinned to the shipped file), never the header."""
+        return self.publisher.demo
 
     @property
     def closed(self) -> bool:
@@ -101,8 +183,7 @@ class Bundle:
     def count_findings(self, pack_id: str | None = None) -> int:
         """How many findings a pack (or the bundle) holds, without reading them."""
         where, args = (" WHERE pack_id = ?", (pack_id,)) if pack_id else ("", ())
-        with self._lock:
-            return self._connection().execute(f"SELECT count(*) FROM findings{where}", args).fetchone()[0]
+        return self._run(f"SELECT count(*) FROM findings{where}", args)[1][0][0]
 
     def finding(self, finding_id: str) -> Finding:
         found = self._load(tables.FINDINGS, "id = ?", (finding_id,))
@@ -147,11 +228,12 @@ class Bundle:
     def count(self, table: str) -> int:
         if table not in {t.name for t in tables.ALL}:
             raise KeyError(table)
-        with self._lock:
-            return self._connection().execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        return self._run(f"SELECT count(*) FROM {table}")[1][0][0]
 
     def audit(self) -> list[str]:
-        """Check every figure in the bundle against its policy (the reader's second line of defence)."""
+        """Read every row of every table (each must fit its model), and check every figure against the policy
+        (the bundle's, raised to the reader's minimum): the reader's second line of defence."""
+        self.packs(), self.datasets(), self.linkage_quality(), self.glossary()
         problems = []
         for finding in self._load(tables.FINDINGS):
             problems += [f"finding {finding.id}: {p}" for p in finding_problems(finding, self.policy)]
@@ -160,7 +242,8 @@ class Bundle:
         return problems
 
     def close(self) -> None:
-        """Drop the decrypted database from memory."""
+        """Drop the decrypted database from memory. SQLite frees its pages; Python cannot promise the freed
+        memory is overwritten before it is reused (see docs/security.md)."""
         with self._lock:
             if self._conn is not None:
                 self._conn.close()
@@ -205,15 +288,12 @@ class Bundle:
             sql += f" LIMIT {int(limit) if limit else -1}"
         if offset:
             sql += f" OFFSET {int(offset)}"
-        with self._lock:
-            cursor = self._connection().execute(sql, args)
-            names = [d[0] for d in cursor.description]
-            rows = cursor.fetchall()
+        names, rows = self._run(sql, args)
         for row in rows:
             record = dict(zip(names, row))
-            for column in table.json_columns:
-                record[column] = json.loads(record[column])
             try:
+                for column in table.json_columns:
+                    record[column] = json.loads(record[column])
                 yield table.model.model_validate(record)
             except Exception:
                 raise CorruptBundle() from None
@@ -223,6 +303,20 @@ class Bundle:
         return list(self._iter(table, where, args, order, limit, offset))
 
 
+#: The reader's own minimum disclosure rules (``reader_policy``).
+READER_MIN_THRESHOLD = 10
+READER_MIN_ROUNDING = 5
+
+#: Every query stops after this long: no file, however built, can stall the reader (or the app's screen).
+QUERY_SECONDS = 2.0
+INTEGRITY_SECONDS = 3.0
+#: How many SQLite steps between looks at the clock.
+_PROGRESS_STEPS = 10_000
+
+#: The only tables a bundle holds, and exactly their columns.
+EXPECTED_COLUMNS: dict[str, frozenset[str]] = {"meta": frozenset({"key", "value"})} | {
+    t.name: frozenset(t.model.model_fields) for t in tables.ALL}
+
 #: The order findings are shown in; SQLite's byte order on ``id`` is Python's ``str`` order for UTF-8.
 _FINDING_ORDER = "\"order\", id"
 
@@ -230,6 +324,15 @@ _FINDING_ORDER = "\"order\", id"
 def _like_escape(char: str) -> str:
     """One typed character as a literal in a LIKE pattern that uses ``\\`` as its escape."""
     return "\\" + char if char in "%_\\" else char
+
+
+def reader_policy(policy: DisclosurePolicy) -> DisclosurePolicy:
+    """The bundle's rules, never weaker than the reader's own minimum: a threshold of at least 10, and counts
+    rounded to at least 5 unless the cell key method adjusts them. A bundle cannot lower the bar by saying so."""
+    update = {"threshold": max(policy.threshold, READER_MIN_THRESHOLD)}
+    if not policy.cell_key_perturbation:
+        update["rounding_base"] = max(policy.rounding_base, READER_MIN_ROUNDING)
+    return policy.model_copy(update=update)
 
 
 def open_bundle(path: Path | str, secret: Secret, trust: TrustStore) -> Bundle:

@@ -15,6 +15,7 @@ from linkage_core.bundle.envelope import KdfParams, seal
 from linkage_core.bundle.keys import PrivateKey, PublicKey
 from linkage_core.disclosure.rules import audit
 from linkage_core.errors import DisclosureViolation, MissingExtra
+from linkage_core.safe_output import new_file
 from linkage_core.schema import BundleContent
 
 
@@ -71,6 +72,7 @@ def write_bundle(
     passphrases: list[str] = (),
     recipients: list[PublicKey] = (),
     kdf: KdfParams = KdfParams(),
+    force: bool = False,
 ) -> Path:
     """Check, lay out, seal and sign ``content`` into ``path``; refuse if any figure breaks the policy."""
     problems = audit(content.estimates, content.findings, content.manifest.policy)
@@ -89,8 +91,6 @@ def write_bundle(
         kdf=kdf,
     )
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".partial")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    with new_file(path, force=force) as temp:
+        temp.write_bytes(data)
     return path
