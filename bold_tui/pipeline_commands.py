@@ -94,11 +94,15 @@ def _engine_ready(args: argparse.Namespace) -> None:
 def cmd_link(args: argparse.Namespace) -> int:
     from linkage_core import linkage
 
+    from linkage_core import extracts
+
     _require_world(args.world)
     _engine_ready(args)
-    with _within_memory("linking", world=args.world, engine=args.engine), _progress() as progress:
-        result = linkage.link_world(args.world, args.out, cohort=args.cohort, progress=progress,
+    with extracts.staged(args.world, args.map, cohort=args.cohort) as staged, \
+            _within_memory("linking", world=args.world, engine=args.engine), _progress() as progress:
+        result = linkage.link_world(staged.world, args.out, cohort=args.cohort, progress=progress,
                                     engine=args.engine, spark_master=args.spark_master)
+        staged.record_quality(result.quality_path)
     out(f"Wrote {args.out / 'spine.parquet'} and {args.out / 'quality.json'}.\n")
     if args.quality:
         linkage.print_quality(result.quality)
@@ -121,11 +125,15 @@ def cmd_build(args: argparse.Namespace) -> int:
     _engine_ready(args)
     if args.links is not None and not (args.links / "spine.parquet").is_file():
         raise UsageError(f"{args.links} holds no spine.parquet: run bold link with --out {args.links} first.")
-    with _within_memory("building a bundle from", world=args.world, engine=args.engine), \
+    from linkage_core import extracts
+
+    with extracts.staged(args.world, args.map, links=args.links) as staged, \
+            _within_memory("building a bundle from", world=args.world, engine=args.engine), \
             _progress() as progress:
-        path = build.build_bundle(args.world, args.out, signer=signer, passphrases=[passphrase] if passphrase else [],
+        path = build.build_bundle(staged.world, args.out, signer=signer, passphrases=[passphrase] if passphrase else [],
                                   recipients=recipients, title=args.title, progress=progress,
-                                  engine_kind=args.engine, spark_master=args.spark_master, link_dir=args.links)
+                                  engine_kind=args.engine, spark_master=args.spark_master, link_dir=staged.links,
+                                  notes=staged.notes, outputs=args.outputs)
     out(f"Wrote {path}.\n")
     return 0
 
@@ -133,7 +141,10 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from insight_packs import evaluate
 
+    from linkage_core import extracts
+
     _require_world(args.world)
+    extracts.check_map(args.world, args.map)  # evaluate reads only _truth/; a wrong map is still refused
     with opened(args.file, args.trust, args.keyfile) as bundle:
         lines = evaluate.evaluate(args.world, bundle)
     out("\n".join(lines) + "\n")
