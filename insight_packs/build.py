@@ -114,7 +114,7 @@ def run_pack(pack, engine, datasets: list[str]) -> tuple[list, NotComputed | Non
     missing = sorted({use.dataset for use in pack.datasets} - set(datasets))
     if not missing:
         return pack.compute(engine), None
-    names = ", ".join(missing)
+    names = " and ".join([", ".join(missing[:-1]), missing[-1]] if len(missing) > 1 else missing)
     try:
         drafts = pack.compute(engine)
     except Exception:  # noqa: BLE001 - a pack missing its extracts fails on whichever column it reads first

@@ -175,7 +175,7 @@ def _output_expr(dataset: str, standard: str, own: str, raw_type: str, extract_m
                 cases = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in table.items())
                 member = f"CASE CAST(c.{_q(name)} AS VARCHAR) {cases} ELSE CAST(c.{_q(name)} AS VARCHAR) END"
             parts.append(f"{_q(name)} := CAST({member} AS {sql_type})")
-        return f"list_transform({col}, c -> struct_pack({', '.join(parts)}))"
+        return f"list_transform({col}, lambda c: struct_pack({', '.join(parts)}))"
     base = raw_type.split("(")[0].upper()
     if kind == "int" and base not in _INTEGER_TYPES:
         return f"TRY_CAST({col} AS INTEGER)"
