@@ -226,3 +226,54 @@ def test_acro_agrees_with_bold_primary_suppression() -> None:
                  and e.suppression_reason.value == "protects_another_cell"}
     assert acro_hidden == primary == {"Wales"}
     assert secondary and not secondary & acro_hidden
+
+
+_TAU = r"""
+import json, sys
+import pandas as pd
+from pytauargus import protect
+rows = json.loads(sys.argv[1])
+frame = pd.DataFrame([{"region": g.replace(" ", "_"), "outcome": o, "one": 1} for g, events, n in rows
+                      for o in ["yes"] * events + ["no"] * (n - events)])
+result = protect(frame, tables=[["region", "outcome"]], response="one", safety_rules="FREQ(10,0)",
+                 suppress="OPT(1)")
+table = result.tables[0].dataframe()
+print(json.dumps([[r["region"].strip().replace("_", " "), r["outcome"].strip(), r["status"]]
+                  for r in table.to_dict("records")]))
+"""
+
+TABLES = {
+    "four regions": REGIONS,
+    "six regions": {"London": (60, 150), "Wales": (12, 40), "North East": (8, 60), "North West": (45, 90),
+                    "South East": (30, 70), "South West": (50, 55)},
+    "two small": {"London": (60, 150), "Wales": (4, 40), "North East": (7, 60), "North West": (45, 90)},
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(TABLES))
+def test_tau_argus_chooses_the_same_regions_to_hide(name: str) -> None:
+    """tau-Argus (pytauargus, HiGHS, OPT) on the region by outcome table with the same frequency rule (10):
+    the regions it touches, primary and secondary, are the regions BOLD hides. Where they differ in kind:
+    tau-Argus hides single cells (the five who reoffended in Wales, and a complement), BOLD hides a region's
+    whole row (its share and count), because a share with its group size gives away both cells."""
+    python = _venv_python()
+    ready = subprocess.run([str(python), "-c", "import pytauargus"], capture_output=True)
+    if ready.returncode:
+        got = subprocess.run([str(python), "-m", "pip", "install", "-q", "pytauargus"], capture_output=True,
+                             text=True, timeout=600)
+        if got.returncode:
+            pytest.skip(f"pytauargus could not be installed from the package index: {got.stderr.strip()[-200:]}")
+    counts = TABLES[name]
+    rows = [(g, e, n) for g, (e, n) in counts.items()]
+    run = subprocess.run([str(python), "-c", _TAU, json.dumps(rows)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    cells = json.loads(run.stdout)
+    tau_primary = {g for g, o, s in cells if s == "U" and g != "Total"}
+    tau_any = {g for g, o, s in cells if s in {"U", "M"} and g != "Total"}
+    _, estimates = publish_all([_draft(counts)], POLICY, [])
+    bold_primary = {e.group for e in estimates if e.breakdown == "region" and e.suppressed
+                    and e.suppression_reason.value == "too_few_people"}
+    bold_any = {e.group for e in estimates if e.breakdown == "region" and e.suppressed}
+    assert tau_primary == bold_primary
+    assert tau_any == bold_any, (tau_any, bold_any)
