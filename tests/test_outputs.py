@@ -116,7 +116,11 @@ SACRO = Path(os.environ.get("BOLD_SACRO_REPO", "/work/.mirror/opensafely-core+sa
 
 
 def _venv_python() -> Path:
+    """ACRO's own environment. Made (about 520 MB, minutes) only when BOLD_ACRO_TESTS=1 asks for it; an
+    existing one is reused; otherwise these tests are skipped with that reason, so CI does not download it."""
     python = VENV / "bin" / "python"
+    if not python.exists() and os.environ.get("BOLD_ACRO_TESTS") != "1":
+        pytest.skip(f"no ACRO environment at {VENV}; set BOLD_ACRO_TESTS=1 to make one from the package index")
     if not python.exists():
         made = subprocess.run([sys.executable, "-m", "venv", str(VENV)], capture_output=True)
         if made.returncode:
@@ -232,27 +236,30 @@ _TAU = r"""
 import json, sys
 import pandas as pd
 from pytauargus import protect
-rows = json.loads(sys.argv[1])
-frame = pd.DataFrame([{"region": g.replace(" ", "_"), "outcome": o, "one": 1} for g, events, n in rows
-                      for o in ["yes"] * events + ["no"] * (n - events)])
-result = protect(frame, tables=[["region", "outcome"]], response="one", safety_rules="FREQ(10,0)",
-                 suppress="OPT(1)")
-table = result.tables[0].dataframe()
-print(json.dumps([[r["region"].strip().replace("_", " "), r["outcome"].strip(), r["status"]]
-                  for r in table.to_dict("records")]))
+out = {}
+for name, rows in json.loads(sys.argv[1]).items():
+    frame = pd.DataFrame([{"region": g.replace(" ", "_"), "outcome": o, "one": 1} for g, events, n in rows
+                          for o in ["yes"] * events + ["no"] * (n - events)])
+    result = protect(frame, tables=[["region", "outcome"]], response="one", safety_rules="FREQ(10,0)",
+                     suppress="OPT(1)")
+    table = result.tables[0].dataframe()
+    out[name] = [[r["region"].strip().replace("_", " "), r["outcome"].strip(), r["status"]]
+                 for r in table.to_dict("records")]
+print(json.dumps(out))
 """
 
 TABLES = {
     "four regions": REGIONS,
     "six regions": {"London": (60, 150), "Wales": (12, 40), "North East": (8, 60), "North West": (45, 90),
                     "South East": (30, 70), "South West": (50, 55)},
+    "five regions": {"London": (60, 150), "Wales": (6, 40), "North East": (25, 60), "North West": (45, 90),
+                     "South East": (30, 70)},
     "two small": {"London": (60, 150), "Wales": (4, 40), "North East": (7, 60), "North West": (45, 90)},
 }
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", sorted(TABLES))
-def test_tau_argus_chooses_the_same_regions_to_hide(name: str) -> None:
+def test_tau_argus_chooses_the_same_regions_to_hide() -> None:
     """tau-Argus (pytauargus, HiGHS, OPT) on the region by outcome table with the same frequency rule (10):
     the regions it touches, primary and secondary, are the regions BOLD hides. Where they differ in kind:
     tau-Argus hides single cells (the five who reoffended in Wales, and a complement), BOLD hides a region's
@@ -264,16 +271,19 @@ def test_tau_argus_chooses_the_same_regions_to_hide(name: str) -> None:
                              text=True, timeout=600)
         if got.returncode:
             pytest.skip(f"pytauargus could not be installed from the package index: {got.stderr.strip()[-200:]}")
-    counts = TABLES[name]
-    rows = [(g, e, n) for g, (e, n) in counts.items()]
-    run = subprocess.run([str(python), "-c", _TAU, json.dumps(rows)], capture_output=True, text=True, timeout=300)
+    tables = {name: [(g, e, n) for g, (e, n) in counts.items()] for name, counts in TABLES.items()}
+    run = subprocess.run([str(python), "-c", _TAU, json.dumps(tables)], capture_output=True, text=True,
+                         timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]
-    cells = json.loads(run.stdout)
-    tau_primary = {g for g, o, s in cells if s == "U" and g != "Total"}
-    tau_any = {g for g, o, s in cells if s in {"U", "M"} and g != "Total"}
-    _, estimates = publish_all([_draft(counts)], POLICY, [])
-    bold_primary = {e.group for e in estimates if e.breakdown == "region" and e.suppressed
-                    and e.suppression_reason.value == "too_few_people"}
-    bold_any = {e.group for e in estimates if e.breakdown == "region" and e.suppressed}
-    assert tau_primary == bold_primary
-    assert tau_any == bold_any, (tau_any, bold_any)
+    with_secondary = 0
+    for name, cells in json.loads(run.stdout).items():
+        tau_primary = {g for g, o, s in cells if s == "U" and g != "Total"}
+        tau_any = {g for g, o, s in cells if s in {"U", "M"} and g != "Total"}
+        _, estimates = publish_all([_draft(TABLES[name])], POLICY, [])
+        bold_primary = {e.group for e in estimates if e.breakdown == "region" and e.suppressed
+                        and e.suppression_reason.value == "too_few_people"}
+        bold_any = {e.group for e in estimates if e.breakdown == "region" and e.suppressed}
+        assert tau_primary == bold_primary, name
+        assert tau_any == bold_any, (name, tau_any, bold_any)
+        with_secondary += len(bold_any) > len(bold_primary)
+    assert with_secondary >= 2  # two tables need a complementary region; in the others two primaries protect each other
