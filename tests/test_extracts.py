@@ -371,3 +371,56 @@ def test_outside_spine_missing_a_record_is_refused(world: Path, tmp_path: Path) 
 
 def test_map_error_is_a_usage_error() -> None:
     assert MapError.exit_code == 2 and ExtractError.exit_code == 1
+
+
+# -- malformed spines given with --links (bold build) ------------------------------------------------------------
+
+def _spine_case(change):
+    def make(links: Path) -> None:
+        table = change(_spine(None, lambda i: f"P{i:08d}"))
+        if table is not None:
+            pq.write_table(table, links / "spine.parquet")
+    return make
+
+
+def _corrupt_spine(links: Path) -> None:
+    (links / "spine.parquet").write_bytes(b"PAR1 not really PAR1")
+
+
+def _bad_quality(links: Path) -> None:
+    pq.write_table(_spine(None, lambda i: i), links / "spine.parquet")
+    (links / "quality.json").write_text("{not json")
+
+
+SPINE_CASES = {
+    "no-person-key": (_spine_case(lambda t: t.drop_columns(["person_key"])), "no person_key column"),
+    "record-twice": (_spine_case(lambda t: pa.concat_tables([t, t.slice(0, 1)])), "more than once"),
+    "null-person-key": (_spine_case(lambda t: t.set_column(2, "person_key", pa.array(
+        [None] + t["person_key"].to_pylist()[1:], pa.string()))), "no person_key or record_id"),
+    "record-missing": (_spine_case(lambda t: t.slice(2)), "no row for"),
+    "empty-spine": (_spine_case(lambda t: t.slice(0, 0)), "holds no rows"),
+    "corrupt-spine": (_corrupt_spine, "Parquet"),
+    "quality-not-json": (_bad_quality, "not readable JSON"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SPINE_CASES))
+def test_malformed_spine_gets_one_sentence(case: str, world: Path, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from linkage_core.bundle.keys import write_keypair
+
+    make, phrase = SPINE_CASES[case]
+    links = tmp_path / "links"
+    links.mkdir()
+    make(links)
+    key_path, _ = write_keypair(tmp_path / "key", "Spine test publisher")
+    monkeypatch.setenv("BOLD_PASSPHRASE", "spine-test-passphrase")
+    with pytest.raises(SystemExit) as stop:
+        main(["build", str(world), "--out", str(tmp_path / "out.bold"), "--publisher-key", str(key_path),
+              "--links", str(links)])
+    err = capsys.readouterr().err
+    assert stop.value.code == 1, err
+    problem = [line for line in err.splitlines() if line.startswith("bold: ")]
+    assert len(problem) == 1 and phrase in problem[0], err
+    assert "Traceback" not in err and "Something went wrong" not in err
+    assert not (tmp_path / "out.bold").exists()
