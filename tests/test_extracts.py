@@ -424,3 +424,18 @@ def test_malformed_spine_gets_one_sentence(case: str, world: Path, tmp_path: Pat
     assert len(problem) == 1 and phrase in problem[0], err
     assert "Traceback" not in err and "Something went wrong" not in err
     assert not (tmp_path / "out.bold").exists()
+
+
+def test_parquet_wins_over_csv_with_a_notice(world: Path, tmp_path: Path) -> None:
+    (world / "dwp.csv").write_text(_csv(_dwp().slice(0, 4)))
+    prepared = prepare_world(world, load_map(None), tmp_path / "stage")
+    assert prepared.reports["dwp"].records == N
+    assert any("dwp.parquet is used and dwp.csv is not read" in n for n in prepared.notices)
+
+
+def test_the_file_the_map_names_wins(world: Path, tmp_path: Path) -> None:
+    (world / "custody.csv").write_text(_csv(_prison().slice(0, 8)))
+    (tmp_path / "map.toml").write_text('[prison]\nfile = "custody.csv"\n')
+    prepared = prepare_world(world, load_map(tmp_path / "map.toml"), tmp_path / "stage")
+    assert prepared.reports["prison"].records == 8 and prepared.reports["prison"].file == "custody.csv"
+    assert any("prison.parquet is not read" in n for n in prepared.notices)

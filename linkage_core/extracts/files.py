@@ -51,6 +51,10 @@ def find_extracts(world: Path, world_map: WorldMap) -> tuple[dict[str, ExtractFi
         dataset = named.get(path.name, path.stem)
         if suffix not in _SUFFIXES and path.name not in named:
             continue
+        if path.name not in named and world_map.get(dataset).file:
+            notices.append(f"{path.name} is not read: the map names {world_map.get(dataset).file} as the "
+                           f"{dataset} extract.")
+            continue
         if path.is_dir():
             if suffix == ".parquet" and any(path.glob("*.parquet")):
                 kind = "parquet-folder"
@@ -63,12 +67,15 @@ def find_extracts(world: Path, world_map: WorldMap) -> tuple[dict[str, ExtractFi
         else:
             kind = "csv" if suffix == ".csv" else "parquet"
         if dataset in found:
-            keep, other = (found[dataset], path) if found[dataset].kind != "csv" else (None, found[dataset].path)
-            if keep is not None and kind == "csv":
-                notices.append(f"Both {keep.path.name} and {path.name} hold the {dataset} extract; "
-                               f"{keep.path.name} is used.")
+            first = found[dataset]
+            if (first.kind == "csv") == (kind == "csv"):
+                raise ExtractError(f"Both {first.path.name} and {path.name} hold the {dataset} extract; keep one, "
+                                   "or name the one to read in a map ([" + dataset + "] file = \"...\").")
+            chosen, dropped = (path, first.path) if first.kind == "csv" else (first.path, path)
+            notices.append(f"Both {first.path.name} and {path.name} hold the {dataset} extract; {chosen.name} "
+                           f"is used and {dropped.name} is not read.")
+            if first.kind != "csv":
                 continue
-            notices.append(f"Both {other.name} and {path.name} hold the {dataset} extract; {path.name} is used.")
         found[dataset] = ExtractFile(dataset, path, kind)
     for dataset, extract_map in world_map.extracts.items():
         if extract_map.file and not (Path(world) / extract_map.file).exists():
