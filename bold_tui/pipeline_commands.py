@@ -127,6 +127,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.links} holds no spine.parquet: run bold link with --out {args.links} first.")
     from linkage_core import extracts
 
+    if args.outputs is not None and args.outputs.exists() and (not args.outputs.is_dir() or any(args.outputs.iterdir())):
+        raise UsageError(f"{args.outputs} already exists and is not an empty folder; give --outputs a new folder.")
     with extracts.staged(args.world, args.map, links=args.links) as staged, \
             _within_memory("building a bundle from", world=args.world, engine=args.engine), \
             _progress() as progress:
