@@ -439,3 +439,19 @@ def test_the_file_the_map_names_wins(world: Path, tmp_path: Path) -> None:
     prepared = prepare_world(world, load_map(tmp_path / "map.toml"), tmp_path / "stage")
     assert prepared.reports["prison"].records == 8 and prepared.reports["prison"].file == "custody.csv"
     assert any("prison.parquet is not read" in n for n in prepared.notices)
+
+
+def test_warnings_are_kept_in_quality_json(world: Path, tmp_path: Path) -> None:
+    from linkage_core.extracts import staged
+
+    pq.write_table(_drop("date_of_birth")(_dwp()), world / "dwp.parquet")
+    said: list[str] = []
+    (tmp_path / "quality.json").write_text(json.dumps({"cohort": "prison", "datasets": {}}))
+    with staged(world, None, say=said.append) as stage:
+        stage.record_quality(tmp_path / "quality.json")
+        assert any(n.startswith("Extract check: The dwp extract has no date_of_birth") for n in stage.notes)
+    kept = json.loads((tmp_path / "quality.json").read_text())
+    assert kept["cohort"] == "prison" and kept["extracts"]["dwp"]["warnings"]
+    assert any(line.startswith("Warning: The dwp extract has no date_of_birth") for line in said)
+    assert sum(line.startswith("Checked ") for line in said) == 2
+    assert not stage.world.exists()  # the staging folder, with its identifiers, is gone afterwards
