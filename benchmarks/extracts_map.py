@@ -67,8 +67,11 @@ def same_bundle(people: int, seed: int, work: Path) -> dict:
         shown.append(_published(bundle, work / "key.pub", env["BOLD_PASSPHRASE"]))
     cells = [{e["id"]: e for f in s["findings"] for e in f["estimates"]} for s in shown]
     differ = [k for k in cells[0] if cells[0][k] != cells[1].get(k)]
+    findings = [{f["id"]: f for f in s["findings"]} for s in shown]
+    findings_differ = [k for k in findings[0] if findings[0][k] != findings[1].get(k)]
     return {"people": people, "seed": seed, "estimates": len(cells[0]), "estimates_mapped": len(cells[1]),
             "hidden": sum(e["suppressed"] for e in cells[0].values()), "differing": len(differ),
+            "findings": len(findings[0]), "findings_differing_in_any_field": len(findings_differ),
             "build_seconds": seconds}
 
 

@@ -70,6 +70,8 @@ def mapped_world(world: Path, out: Path) -> Path:
                 lines += [f'"{_code(f"courses.{f}", v)}" = "{v}"' for v in CODES[f"courses.{f}"]]
         pq.write_table(table.rename_columns(names), out / path.name)
     (out / "map.toml").write_text("\n".join(lines) + "\n")
+    if (world / "_truth").is_dir() and not (out / "_truth").exists():
+        shutil.copytree(world / "_truth", out / "_truth")  # record ids are unchanged, so the truth still holds
     return out
 
 
