@@ -5,8 +5,8 @@ one file per output, ``checksums/``) in SACRO-Viewer. ``bold build --outputs DIR
 the TRUE counts, inside the secure stage, so the checker sees what BOLD's disclosure control did and why:
 
 * one output per finding: a CSV with each cell's true figures, whether it was published, and the rule that
-  hid it (``threshold`` for the primary rule, ``secondary`` for a cell hidden to protect another,
-  ``nk-rule``/``p-ratio`` for dominance, ``not-available`` and ``comparison-too-small`` for BOLD's own);
+  hid it (``threshold`` for the primary rule, including a comparison group under 60, ``secondary`` for a
+  cell hidden to protect another, ``nk-rule`` for dominance, ``not-available`` where there is no one);
   status ``review`` when suppression changed the table (as ACRO marks it), ``pass`` when nothing was hidden,
   and ``fail`` when a mean breaks a dominance rule yet was published;
 * ``dominance_evidence``: the (n, k) and p% evidence for every mean (its total and two largest contributions);
@@ -105,8 +105,6 @@ def _rows(draft: Any, published: dict[str, Estimate], evidence: list[dict[str, A
         rule = ""
         if estimate is not None and estimate.suppressed:
             rule = RULES.get(estimate.suppression_reason, "hidden") if estimate.suppression_reason else "hidden"
-            if estimate.suppression_reason is None and draft.comparison_label:
-                rule = "comparison-too-small"
         t, c = cell.treated, cell.comparison
         row = {"breakdown": cell.breakdown, "group": cell.group, "kind": cell.kind,
                "treated_n": t.n, "treated_events": t.events, "treated_value": t.value,
@@ -163,8 +161,7 @@ def _table_output(folder: Path, uid: str, draft: Any, rows: list[dict[str, Any]]
             outcome[col][str(r)] = f"{row['rule']}; " if row["rule"] and row[col] is not None else "ok"
             if row["rule"] and row[col] is not None:
                 cells.setdefault(row["rule"], []).append([r, _COLUMNS.index(col)])
-    summary_counts = {rule: sum(1 for row in rows if row["rule"] == rule) for rule in sorted(set(RULES.values())
-                                                                                             | {"comparison-too-small"})}
+    summary_counts = {rule: sum(1 for row in rows if row["rule"] == rule) for rule in sorted(set(RULES.values()))}
     hidden = sum(summary_counts.values())
     status = "review" if hidden else "pass"
     summary = (f"{status}; " + "; ".join(f"{rule}: {k} cells suppressed" for rule, k in summary_counts.items() if k)
