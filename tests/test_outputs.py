@@ -212,12 +212,13 @@ print(json.dumps({"table": table.to_dict(), "cells": masks["cells"]}))
 
 
 @pytest.mark.slow
-def test_acro_agrees_with_bold_primary_suppression() -> None:
+def test_acro_agrees_with_bold_primary_suppression(tmp_path: Path) -> None:
     """ACRO's own checks on the same region table: the primary rule agrees cell for cell. BOLD then hides a
     second region (secondary suppression, so Wales cannot be worked out from the total); ACRO does none."""
     python = _venv_python()
     rows = [(g, e, n) for g, (e, n) in REGIONS.items()]
-    run = subprocess.run([str(python), "-c", _ACRO, json.dumps(rows)], capture_output=True, text=True, timeout=300)
+    run = subprocess.run([str(python), "-c", _ACRO, json.dumps(rows)], capture_output=True, text=True, timeout=300,
+                         cwd=tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]
     acro_cells = json.loads(run.stdout)["cells"]
     flagged_rows = {r for r, _ in acro_cells["MinimumThresholdCheck"]}  # ACRO 1.0.2 names its checks so
@@ -259,7 +260,7 @@ TABLES = {
 
 
 @pytest.mark.slow
-def test_tau_argus_chooses_the_same_regions_to_hide() -> None:
+def test_tau_argus_chooses_the_same_regions_to_hide(tmp_path: Path) -> None:
     """tau-Argus (pytauargus, HiGHS, OPT) on the region by outcome table with the same frequency rule (10):
     the regions it touches, primary and secondary, are the regions BOLD hides. Where they differ in kind:
     tau-Argus hides single cells (the five who reoffended in Wales, and a complement), BOLD hides a region's
@@ -273,7 +274,7 @@ def test_tau_argus_chooses_the_same_regions_to_hide() -> None:
             pytest.skip(f"pytauargus could not be installed from the package index: {got.stderr.strip()[-200:]}")
     tables = {name: [(g, e, n) for g, (e, n) in counts.items()] for name, counts in TABLES.items()}
     run = subprocess.run([str(python), "-c", _TAU, json.dumps(tables)], capture_output=True, text=True,
-                         timeout=300)
+                         timeout=300, cwd=tmp_path)  # tau-Argus leaves solver logs in its working folder
     assert run.returncode == 0, run.stderr[-2000:]
     with_secondary = 0
     for name, cells in json.loads(run.stdout).items():
