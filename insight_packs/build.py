@@ -61,12 +61,12 @@ def build_content(world: Path, link_dir: Path, *, policy: DisclosurePolicy | Non
         progress("Preparing de-identified tables", 0.0)
         datasets = load(engine, Sources(world, link_dir, key_secret or "0" * 32))
         drafts = []
-        packs, not_computed = [], []
-        for i, pack in enumerate(all_packs()):
-            progress(f"Pack: {pack.title}", i / len(all_packs()))
+        packs, not_computed, every_pack = [], [], all_packs()
+        for i, pack in enumerate(every_pack):
+            progress(f"Pack: {pack.title}", i / len(every_pack))
             computed, skipped = run_pack(pack, engine, datasets)
             drafts += computed
-            packs += [pack] if computed else []
+            packs += [pack] if skipped is None or skipped.computed else []  # a skipped pack is listed, not shown
             not_computed += [skipped] if skipped else []
         progress("Packs", 1.0)
         period_row = engine.rows("SELECT MIN(released) AS start, MAX(released) AS finish FROM people")[0]
