@@ -66,6 +66,11 @@ def _engine_args(p: argparse.ArgumentParser) -> None:
                    help="a Spark cluster to run on, such as spark://host:7077 (default: local, or SPARK_REMOTE)")
 
 
+def _map_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--map", type=Path, default=None, metavar="FILE",
+                   help="a TOML map naming each extract's columns, date layouts and codes (docs/mapping.md)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="bold", description="BOLD Insights: aggregate findings about people leaving prison.")
     parser.add_argument("--version", action="version", version=f"bold {__version__}")
@@ -113,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--cohort", default="prison")
     p.add_argument("--quality", action="store_true", help="print the linkage quality tables")
+    _map_arg(p)
     _force_arg(p)
     _engine_args(p)
 
@@ -124,11 +130,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--title", default=None)
     p.add_argument("--links", type=Path, default=None, metavar="DIR",
                    help="use the spine `bold link` already wrote to DIR instead of linking again")
+    _map_arg(p)
+    p.add_argument("--outputs", type=Path, default=None, metavar="DIR",
+                   help="also write an ACRO-style outputs folder (true counts) for an output checker")
     _force_arg(p)
     _engine_args(p)
 
     p = sub.add_parser("evaluate", help="compare a bundle's estimates with a world's planted effects")
     p.add_argument("world", type=Path)
+    _map_arg(p)
     _bundle_arg(p, optional=False)
 
     sub.add_parser("lab", help="the anonymisation lab (synthetic data only)")

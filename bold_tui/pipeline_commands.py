@@ -95,16 +95,17 @@ def _engine_ready(args: argparse.Namespace) -> None:
 
 
 def cmd_link(args: argparse.Namespace) -> int:
-    from linkage_core import linkage
+    from linkage_core import extracts, linkage
+    from linkage_core.safe_output import new_folder
 
     _require_world(args.world)
     _engine_ready(args)
-    from linkage_core.safe_output import new_folder
-
     with new_folder(args.out, inputs=[args.world], force=getattr(args, "force", False)) as folder, \
+            extracts.staged(args.world, args.map, cohort=args.cohort) as staged, \
             _within_memory("linking", world=args.world, engine=args.engine), _progress() as progress:
-        result = linkage.link_world(args.world, folder, cohort=args.cohort, progress=progress,
+        result = linkage.link_world(staged.world, folder, cohort=args.cohort, progress=progress,
                                     engine=args.engine, spark_master=args.spark_master)
+        staged.record_quality(result.quality_path)
     out(f"Wrote {args.out / 'spine.parquet'} and {args.out / 'quality.json'}.\n")
     if args.quality:
         linkage.print_quality(result.quality)
@@ -113,11 +114,11 @@ def cmd_link(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from insight_packs import build
+    from linkage_core import extracts
+    from linkage_core.bundle.keys import load_private_key, load_public_key
+    from linkage_core.safe_output import check_target, new_file
 
     _require_world(args.world)
-    from linkage_core.bundle.keys import load_private_key, load_public_key
-
-    from linkage_core.safe_output import check_target, new_file
 
     inputs = [args.world, args.links, args.publisher_key, *args.recipient]
     check_target(args.out, inputs=inputs, force=getattr(args, "force", False))  # before any slow work
@@ -131,12 +132,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     _engine_ready(args)
     if args.links is not None and not (args.links / "spine.parquet").is_file():
         raise UsageError(f"{args.links} holds no spine.parquet: run bold link with --out {args.links} first.")
+    if args.outputs is not None and args.outputs.exists() and (not args.outputs.is_dir() or any(args.outputs.iterdir())):
+        raise UsageError(f"{args.outputs} already exists and is not an empty folder; give --outputs a new folder.")
     with new_file(args.out, inputs=inputs, force=getattr(args, "force", False)) as temp, \
+            extracts.staged(args.world, args.map, links=args.links) as staged, \
             _within_memory("building a bundle from", world=args.world, engine=args.engine), \
             _progress() as progress:
-        build.build_bundle(args.world, temp, signer=signer, passphrases=[passphrase] if passphrase else [],
+        build.build_bundle(staged.world, temp, signer=signer, passphrases=[passphrase] if passphrase else [],
                            recipients=recipients, title=args.title, progress=progress,
-                           engine_kind=args.engine, spark_master=args.spark_master, link_dir=args.links)
+                           engine_kind=args.engine, spark_master=args.spark_master, link_dir=staged.links,
+                           notes=staged.notes, outputs=args.outputs)
     path = args.out
     out(f"Wrote {path}.\n")
     return 0
@@ -144,8 +149,10 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from insight_packs import evaluate
+    from linkage_core import extracts
 
     _require_world(args.world)
+    extracts.check_map(args.world, args.map)  # evaluate reads only _truth/; a wrong map is still refused
     with opened(args.file, args.trust, args.keyfile) as bundle:
         lines = evaluate.evaluate(args.world, bundle)
     out("\n".join(lines) + "\n")

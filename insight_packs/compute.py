@@ -7,6 +7,7 @@ each pack reads as its question, not as loops.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ import pandas as pd
 from insight_packs.drafts import Cell, Side
 from insight_packs.matching import MatchResult
 from linkage_core.disclosure.cellkey import bound_key, cell_key
+from linkage_core.disclosure.dominance import Magnitude
 
 #: Hex digits of ``record_key`` in the analysis tables (see ``cohort._linked_view``).
 _KEY_SCALE = float(16**8)
@@ -59,7 +61,8 @@ def share_side(flags: np.ndarray, keys: np.ndarray | None) -> Side:
 def mean_side(values: np.ndarray, keys: np.ndarray | None) -> Side:
     values = np.asarray(values, dtype=float)
     sd = float(values.std(ddof=1)) if len(values) > 1 else 0.0
-    return Side.mean(float(values.mean()), sd, len(values), key=key_of(keys))
+    side = Side.mean(float(values.mean()), sd, len(values), key=key_of(keys))
+    return replace(side, magnitude=Magnitude.from_values(values)) if len(values) else side
 
 
 def share_cells(frame: pd.DataFrame, outcome: str, breakdowns: Iterable[str], *, overall_label: str = "All",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from linkage_core import stats
+from linkage_core.disclosure.dominance import Magnitude
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class Side:
     sd: float | None = None  # for means
     key: float | None = None
     events_key: float | None = None
+    #: A mean's total and largest contributions: evidence for an output checker's dominance rules.
+    magnitude: Magnitude | None = None
 
     @classmethod
     def proportion(cls, events: int, n: int, *, key: float | None = None,

@@ -93,6 +93,16 @@ class Period(_Model):
     end: date
 
 
+class NotComputed(_Model):
+    """A pack the bundle could not compute in full from the extracts it was given, and why (partial data)."""
+
+    pack_id: str
+    title: str
+    missing: list[str] = Field(default_factory=list, description="The extracts that were not given.")
+    reason: str
+    computed: bool = Field(False, description="True when the pack ran without them and left some findings out.")
+
+
 class Manifest(_Model):
     title: str
     publisher: str
@@ -104,6 +114,8 @@ class Manifest(_Model):
     created: datetime
     synthetic: bool = Field(False, description="True for demo bundles built from a synthetic world.")
     notes: list[str] = Field(default_factory=list)
+    not_computed: list[NotComputed] = Field(default_factory=list,
+                                            description="Packs left out, or cut short, for want of an extract.")
 
 
 class DatasetUse(_Model):
