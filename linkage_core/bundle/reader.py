@@ -251,6 +251,7 @@ class Bundle:
         memory is overwritten before it is reused (see docs/security.md)."""
         with self._lock:
             if self._conn is not None:
+                _scrub(self._conn)
                 self._conn.close()
                 self._conn = None
 
@@ -331,6 +332,21 @@ _FINDING_ORDER = "\"order\", id"
 def _like_escape(char: str) -> str:
     """One typed character as a literal in a LIKE pattern that uses ``\\`` as its escape."""
     return "\\" + char if char in "%_\\" else char
+
+
+def _scrub(conn: sqlite3.Connection) -> None:
+    """Overwrite the decrypted pages before SQLite frees them: with ``secure_delete`` on, dropping each table
+    writes zeros over its pages in the in-memory image (freed memory is otherwise left as it was)."""
+    try:
+        conn.set_progress_handler(None, 0)
+        conn.execute("PRAGMA query_only=OFF")
+        conn.execute("PRAGMA secure_delete=ON")
+        names = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        for name in names:
+            conn.execute(f'DROP TABLE IF EXISTS "{name.replace(chr(34), chr(34) * 2)}"')
+        conn.commit()
+    except sqlite3.Error:
+        pass
 
 
 def reader_policy(policy: DisclosurePolicy) -> DisclosurePolicy:
