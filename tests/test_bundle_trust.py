@@ -17,7 +17,26 @@ from linkage_core.bundle.writer import write_bundle
 from linkage_core.safe_output import check_target, new_file, new_folder
 from linkage_core.schema import DisclosurePolicy, Estimate
 from tests.conftest import FAST_KDF, PASSPHRASE
-from tests.test_app_flow import pilot_test, wait_for
+
+
+def pilot_test(test):
+    """Run an async Pilot test with asyncio.run (no async pytest plugin needed)."""
+    import asyncio
+    import functools
+
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        return asyncio.run(test(*args, **kwargs))
+    return run
+
+
+async def wait_for(pilot, condition, seconds: float = 20.0) -> None:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        await pilot.pause(0.05)
 
 
 # -- the demo key vouches for the shipped demo and nothing else -----------------------------------------------
