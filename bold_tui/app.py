@@ -17,6 +17,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from bold_tui import glyphs
 from bold_tui.search import FindingSearch
 from bold_tui.settings import Settings
 from bold_tui.themes import HIGH_CONTRAST, register_themes
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 IDLE_CHECK_SECONDS = 5.0
 
 #: Actions that need an unlocked bundle: hidden from the footer and refused while locked.
-_NEEDS_BUNDLE = {"search", "lock", "glossary", "provenance", "compare"}
+_NEEDS_BUNDLE = {"search", "lock", "glossary", "provenance", "compare", "answer"}
 
 
 class BoldApp(App[int]):
@@ -48,6 +49,7 @@ class BoldApp(App[int]):
         Binding("question_mark", "help", "help", key_display="?"),
         Binding("f1", "help", "help", show=False, priority=True),
         Binding("slash", "search", "search", key_display="/"),
+        Binding("a", "answer", "answer", show=False),
         Binding("i", "provenance", "about data", show=False),
         Binding("g", "glossary", "glossary", show=False),
         Binding("c", "compare", "compare pinned", show=False),
@@ -72,6 +74,8 @@ class BoldApp(App[int]):
         self.settings = Settings.load()
         self._last_activity = monotonic()
         register_themes(self)
+        if glyphs.ascii_mode():
+            glyphs.use_ascii_in_textual()
         if self.settings.high_contrast:
             self.theme = HIGH_CONTRAST
         if demo:
@@ -172,6 +176,15 @@ class BoldApp(App[int]):
         if self.bundle is not None and not isinstance(self.screen, GlossaryScreen):
             self.push_screen(GlossaryScreen())
 
+    def action_answer(self, pack_id: str | None = None) -> None:
+        """The current pack's answer: its services or courses lined up against one outcome."""
+        from bold_tui.screens.answer import AnswerScreen
+
+        if self.bundle is None or isinstance(self.screen, AnswerScreen):
+            return
+        pack = pack_id or (self.current_pack.id if self.current_pack is not None else None)
+        self.push_screen(AnswerScreen(pack))
+
     def action_compare(self) -> None:
         from bold_tui.screens.compare import CompareScreen
 
@@ -240,6 +253,8 @@ class BoldApp(App[int]):
         yield SystemCommand("What BOLD will and won't do", "Our promises, and this app's", self.action_will_wont)
         yield SystemCommand("Help", "Every key in the app", self.action_help)
         if self.bundle is not None:
+            yield SystemCommand("Answer: line up every course or service", "One outcome, every comparison, "
+                                "sorted (key a)", self.action_answer)
             yield SystemCommand("About this data", "Datasets, linkage quality, disclosure rules, signature",
                                 self.action_provenance)
             yield SystemCommand("Glossary", "Plain meanings of the words the findings use", self.action_glossary)
