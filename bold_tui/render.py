@@ -63,9 +63,10 @@ def difference(e: Estimate, finding: Finding | None = None) -> str:
     return f"{text} ({e.difference_low * scale:+,.1f} to {e.difference_high * scale:+,.1f})"
 
 
-def count(value: int | None, suppressed: bool = False) -> str:
+def count(value: int | None, suppressed: bool = False, symbol: str | None = None) -> str:
+    """A count of people as a whole number; a hidden one as its cell's own symbol, so the key matches."""
     if suppressed:
-        return "[c]"
+        return symbol or "[c]"
     return "[x]" if value is None else f"{value:,}"
 
 
@@ -120,9 +121,9 @@ def finding_text(bundle: Bundle, finding: Finding, markdown: bool = False) -> st
     rows = []
     for e in estimates:
         row = [labels.breakdown(e.breakdown), labels.group(e.breakdown, e.group), figure(e, "treated", finding),
-               count(e.treated_n, e.suppressed)]
+               count(e.treated_n, e.suppressed, e.symbol)]
         if finding.comparison_label:
-            row += [figure(e, "comparison", finding), count(e.comparison_n, e.suppressed),
+            row += [figure(e, "comparison", finding), count(e.comparison_n, e.suppressed, e.symbol),
                     difference(e, finding), labels.yes_no(labels.is_clear(e)) if not e.suppressed else ""]
         rows.append(row)
     if markdown:

@@ -22,10 +22,10 @@ def overall_lines(finding: Finding, estimates: Sequence[Estimate]) -> Text:
     for e in estimates:
         text.append(f"{e.group}\n", style="bold")
         text.append(f"{finding.treated_label}: {render.figure(e, 'treated')}, "
-                    f"{render.count(e.treated_n, e.suppressed)} people\n")
+                    f"{render.count(e.treated_n, e.suppressed, e.symbol)} people\n")
         if finding.comparison_label:
             text.append(f"{finding.comparison_label}: {render.figure(e, 'comparison')}, "
-                        f"{render.count(e.comparison_n, e.suppressed)} people\n")
+                        f"{render.count(e.comparison_n, e.suppressed, e.symbol)} people\n")
             sig = yes_no(e.significant)
             text.append(f"Difference: {render.difference(e)}" + (f"; significant: {sig}" if sig else "") + "\n")
     for line in symbol_lines(estimates, finding.comparison_label is not None):
