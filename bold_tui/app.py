@@ -23,6 +23,7 @@ from bold_tui.settings import Settings
 from bold_tui.themes import HIGH_CONTRAST, register_themes
 
 if TYPE_CHECKING:
+    from bold_tui.search_index import SearchIndex
     from linkage_core.bundle.envelope import Secret
     from linkage_core.bundle.keys import TrustStore
     from linkage_core.bundle.reader import Bundle
@@ -70,6 +71,8 @@ class BoldApp(App[int]):
         self._start_secret: Secret | None = secret
         self.bundle: Bundle | None = None
         self.pins: list[str] = []
+        #: Word search over titles and headlines, built in a thread after unlocking and dropped on lock.
+        self.search_index: SearchIndex | None = None
         self.current_pack: Pack | None = None
         self.settings = Settings.load()
         self._last_activity = monotonic()
@@ -109,9 +112,25 @@ class BoldApp(App[int]):
         if self.demo:
             self.sub_title = "synthetic demo data"
         self._last_activity = monotonic()
+        self.search_index = None
+        self.run_worker(self._build_search_index, thread=True, group="search-index", exclusive=True)
         await self.switch_screen(HomeScreen())
         if self.screen_stack:  # the app may be closing while the key was derived
             self.refresh_bindings()
+
+    def _build_search_index(self) -> None:
+        """Read every finding's words once; a lock while this runs leaves the index unset."""
+        from bold_tui.search_index import SearchIndex
+
+        bundle = self.bundle
+        if bundle is None:
+            return
+        try:
+            index = SearchIndex.from_findings(bundle.findings(), {p.id: p.title for p in bundle.packs()})
+        except Exception:  # locked (closed) part way: search falls back to the bundle's own query
+            return
+        if self.bundle is bundle:
+            self.search_index = index
 
     def on_unmount(self) -> None:
         if self.bundle is not None:
@@ -219,6 +238,7 @@ class BoldApp(App[int]):
         if self.bundle is None:
             return
         bundle, self.bundle = self.bundle, None
+        self.search_index = None
         self.pins.clear()
         self.current_pack = None
         while len(self.screen_stack) > 2:
