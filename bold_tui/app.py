@@ -45,17 +45,18 @@ class BoldApp(App[int]):
     COMMAND_PALETTE_DISPLAY = "^p"
 
     BINDINGS = [
-        Binding("w", "will_wont", "will/won't"),
-        Binding("f2", "will_wont", "will/won't", show=False, priority=True),
+        Binding("w", "will_wont", "will/won't", tooltip="what BOLD will and won't do (F2 too)"),
+        Binding("f2", "will_wont", "", show=False, priority=True),
         Binding("question_mark", "help", "help", key_display="?"),
         Binding("f1", "help", "help", show=False, priority=True),
-        Binding("slash", "search", "search", key_display="/"),
+        Binding("slash", "search", "search", key_display="/",
+                tooltip="search findings by any words (Ctrl+P too)"),
         Binding("a", "answer", "answer", show=False),
-        Binding("i", "provenance", "about data", show=False),
-        Binding("g", "glossary", "glossary", show=False),
-        Binding("c", "compare", "compare pinned", show=False),
-        Binding("t", "toggle_contrast", "high contrast", show=False),
-        Binding("ctrl+l", "lock", "lock", priority=True),
+        Binding("i", "provenance", "about data", show=False, tooltip="about this data: sources, linkage, rules"),
+        Binding("g", "glossary", "glossary", show=False, tooltip="glossary: plain meanings of every term"),
+        Binding("c", "compare", "compare pinned", show=False, tooltip="compare the two pinned findings"),
+        Binding("t", "toggle_contrast", "high contrast", show=False, tooltip="high contrast on or off"),
+        Binding("ctrl+l", "lock", "lock", priority=True, tooltip="lock now: drop the figures from memory"),
         Binding("q", "quit", "quit"),
     ]
 
@@ -83,6 +84,21 @@ class BoldApp(App[int]):
             self.theme = HIGH_CONTRAST
         if demo:
             self.sub_title = "synthetic demo data"
+
+    #: Keys named in words in the footer and in help: a symbol such as ⏎ means nothing to many people.
+    KEY_NAMES = {"enter": "Enter", "escape": "Esc", "tab": "Tab", "up": "Up", "down": "Down", "left": "Left",
+                 "right": "Right", "pageup": "PgUp", "pagedown": "PgDn", "home": "Home", "end": "End",
+                 "space": "Space", "delete": "Del", "backspace": "Backspace"}
+
+    def get_key_display(self, binding: Binding) -> str:
+        if binding.key_display:
+            return glyphs.plain(binding.key_display)
+        modifiers, key = binding.parse_key()
+        if not modifiers and key in self.KEY_NAMES:
+            return self.KEY_NAMES[key]
+        if modifiers == ["ctrl"] and len(key) == 1:
+            return f"Ctrl+{key.upper()}"
+        return glyphs.plain(super().get_key_display(binding))
 
     # -- start and the unlocked session ---------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -170,7 +186,7 @@ class BoldApp(App[int]):
         if isinstance(self.screen, HelpScreen):
             self.pop_screen()
             return
-        self.push_screen(HelpScreen())
+        self.push_screen(HelpScreen(self.screen))
 
     def action_search(self) -> None:
         self.action_command_palette()
@@ -220,11 +236,18 @@ class BoldApp(App[int]):
         if finding_id in self.pins:
             self.pins.remove(finding_id)
             self.notify("Unpinned this finding.", timeout=3)
+            self.refresh_status()
             return
         self.pins.append(finding_id)
         del self.pins[:-2]
         more = "Press c to compare the two pinned findings." if len(self.pins) == 2 else "Pin one more to compare."
         self.notify(f"Pinned. {more}", timeout=4)
+        self.refresh_status()
+
+    def refresh_status(self) -> None:
+        """Redraw the status line of any screen that shows one (pins and lock change it)."""
+        for status in self.screen.query("StatusLine"):
+            status.refresh()
 
     def action_toggle_contrast(self) -> None:
         self.settings.high_contrast = not self.settings.high_contrast
@@ -233,7 +256,7 @@ class BoldApp(App[int]):
         state = "on" if self.settings.high_contrast else "off"
         self.notify(f"High contrast {state}." + ("" if saved else " (Could not save this choice.)"), timeout=3)
 
-    async def action_lock(self) -> None:
+    async def action_lock(self, quiet: bool = False) -> None:
         """Drop the decrypted bundle now: close it, forget every screen that showed it, ask again."""
         if self.bundle is None:
             return
@@ -246,14 +269,22 @@ class BoldApp(App[int]):
         await self.switch_screen(self._unlock_screen())
         bundle.close()
         self.refresh_bindings()
-        self.notify("Locked. The figures were dropped from memory.", timeout=4)
+        if not quiet:
+            self.notify("Locked. The figures were dropped from memory.", timeout=4)
 
     def _lock_if_idle(self) -> None:
         minutes = self.settings.idle_lock_minutes
         if self.bundle is None or minutes <= 0:
             return
         if monotonic() - self._last_activity >= minutes * 60:
-            self.run_worker(self.action_lock(), group="lock", exclusive=True)
+            self.run_worker(self._idle_lock(minutes), group="lock", exclusive=True)
+
+    async def _idle_lock(self, minutes: float) -> None:
+        """Lock, then say why in a note that stays until the person comes back and dismisses it."""
+        await self.action_lock(quiet=True)
+        self.notify(f"Locked after {minutes:g} minutes without a key press, so the figures were dropped from "
+                    "memory. Type the passphrase to carry on.", title="Locked while you were away",
+                    timeout=24 * 3600)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):

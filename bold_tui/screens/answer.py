@@ -54,7 +54,7 @@ class AnswerScreen(Screen[None]):
 
     BINDINGS = [
         Binding("escape", "back", "back"),
-        Binding("enter", "open", "open finding"),
+        Binding("enter", "open", "open finding", priority=True),
         Binding("o", "outcome(1)", "next outcome"),
         Binding("O", "outcome(-1)", "previous outcome", show=False),
         Binding("right_square_bracket", "pack(1)", "next pack", key_display="]"),

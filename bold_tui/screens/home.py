@@ -18,6 +18,7 @@ from textual.widgets import Footer, OptionList
 
 from bold_tui.widgets.demo_banner import DemoBanner
 from bold_tui.widgets.plain import Plain
+from bold_tui.widgets.status_line import StatusLine
 from bold_tui import glyphs, labels
 from bold_tui.widgets.pack_list import ANSWER_PREFIX, MORE_PREFIX, PACK_PREFIX, PAGE, PackList
 from linkage_core.schema import Finding
@@ -30,13 +31,17 @@ class HomeScreen(Screen[None]):
     AUTO_FOCUS = "#packs"
 
     BINDINGS = [
-        Binding("enter", "open", "open", show=True),
-        Binding("a", "answer", "answer"),
-        Binding("p", "pin", "pin"),
-        Binding("right_square_bracket", "jump(1)", "next pack", key_display="]"),
-        Binding("left_square_bracket", "jump(-1)", "previous pack", key_display="[", show=False),
-        Binding("i", "app.provenance", "about data", show=False),
-        Binding("l", "app.lab", "lab", show=False),
+        Binding("enter", "open", "open", show=True, priority=True),
+        Binding("a", "answer", "answer", tooltip="answer: every course or service in a pack against one outcome"),
+        Binding("p", "pin", "pin", tooltip="pin the finding (at most two), to compare them with c"),
+        Binding("right_square_bracket", "jump(1)", "next pack", key_display="]",
+                tooltip="jump to the next pack's heading"),
+        Binding("left_square_bracket", "jump(-1)", "previous pack", key_display="[", show=False,
+                tooltip="jump to the previous pack's heading"),
+        Binding("i", "app.provenance", "about data", show=False,
+                tooltip="about this data: datasets joined, how well they linked, disclosure rules"),
+        Binding("l", "app.lab", "lab", show=False,
+                tooltip="the anonymisation lab: see the protections stop a differencing attack"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -44,7 +49,7 @@ class HomeScreen(Screen[None]):
         packs = bundle.packs()
         self._packs = {pack.id: pack for pack in packs}
         yield DemoBanner("Findings")
-        yield Plain(Text(bundle.manifest.title, style="bold"), id="home-title")
+        yield StatusLine(id="home-title")
         answerable = frozenset(p.id for p in packs
                                if any(f.comparison_label for f in bundle.findings(p.id, limit=PAGE)))
         yield PackList([(pack, bundle.count_findings(pack.id)) for pack in packs], self._page, id="packs",
@@ -120,9 +125,13 @@ class HomeScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         """Back from a finding: show any pin made there."""
         self.query_one(PackList).mark_pins(self.app.pins)  # type: ignore[attr-defined]
+        self.query_one(StatusLine).refresh(layout=True)
 
     def action_open(self) -> None:
         option = self.query_one(PackList).highlighted_option
+        if option is not None and option.id and option.id.startswith(MORE_PREFIX):
+            self.query_one(PackList).show_more(option.id.removeprefix(MORE_PREFIX))
+            return
         if option is not None and option.id and option.id.startswith(ANSWER_PREFIX):
             self.app.action_answer(option.id.removeprefix(ANSWER_PREFIX))  # type: ignore[attr-defined]
             return
