@@ -2,8 +2,9 @@
 
 People type "job", "housing" or "education work", not the words a pack's author chose ("P45 employment",
 "settled accommodation"). Each word typed matches any word in a finding that starts with it, or with one of
-its synonyms; a finding must match every word. Matches where every word is in the title come first, then
-title or outcome, then the pack's name, then the headline; within a tier, the bundle's own order.
+its synonyms; a finding must match every word. Matches where every word is a whole word of the title come
+first, then words the title's words start with, then synonyms; then title or outcome, then the pack's name,
+then the headline; within a tier, the bundle's own order.
 
 Speed: a bundle can hold 100,000 findings and every key is a new search. Each word of the vocabulary keeps
 one bitset per field (a Python integer, bit ``i`` for finding ``i``), so a search is a few big-integer ANDs
@@ -117,8 +118,9 @@ class SearchIndex:
             at += 1
         return out
 
-    def _field_bits(self, typed: str) -> tuple[dict[str, int], dict[str, int]]:
-        """(bits where the typed word itself matches, bits where it or a synonym matches), per field."""
+    def _field_bits(self, typed: str) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+        """Bits per field where the typed word is a whole word, starts a word, or it or a synonym starts one."""
+        exact = {field: bits for field, bits in self._bits.get(typed, {}).items()}
         direct = dict.fromkeys(FIELDS, 0)
         broad = dict.fromkeys(FIELDS, 0)
         alternatives = {typed}
@@ -131,7 +133,7 @@ class SearchIndex:
                     broad[field] |= bits
                     if alternative == typed:
                         direct[field] |= bits
-        return direct, broad
+        return {f: exact.get(f, 0) for f in FIELDS}, direct, broad
 
     def search(self, text: str, limit: int = 50) -> list[Entry]:
         """Findings matching every word of ``text``, best first, at most ``limit``."""
@@ -140,12 +142,12 @@ class SearchIndex:
             return []
         per_word = [self._field_bits(word) for word in typed]
         tiers: list[int] = []
-        for fields, use_direct in ((("title",), True), (("title",), False), (("title", "measure"), True),
-                                   (("title", "measure"), False), (("title", "measure", "pack"), False),
-                                   (FIELDS, False)):
+        # Best first: whole words in the title, then words started, then synonyms; then wider fields.
+        for fields, which in ((("title",), 0), (("title",), 1), (("title",), 2), (("title", "measure"), 1),
+                              (("title", "measure"), 2), (("title", "measure", "pack"), 2), (FIELDS, 2)):
             tier = -1
-            for direct, broad in per_word:
-                source = direct if use_direct else broad
+            for kinds in per_word:
+                source = kinds[which]
                 got = 0
                 for field in fields:
                     got |= source[field]
