@@ -101,6 +101,28 @@ def plain(text: str) -> str:
     return text
 
 
+def plain_text(text: object) -> object:
+    """``plain`` for a str or a Rich ``Text`` (styles kept, run by run); anything else is returned as it is."""
+    if not ascii_mode():
+        return text
+    if isinstance(text, str):
+        return plain(text)
+    from rich.text import Text
+
+    if not isinstance(text, Text) or text.plain.isascii():
+        return text
+    cuts = sorted({0, len(text.plain), *(s.start for s in text.spans), *(s.end for s in text.spans)})
+    out = Text(style=text.style, justify=text.justify, overflow=text.overflow, no_wrap=text.no_wrap,
+               end=text.end, tab_size=text.tab_size)
+    for start, end in zip(cuts, cuts[1:]):
+        at = len(out.plain)
+        out.append(plain(text.plain[start:end]))
+        for span in text.spans:
+            if span.start <= start and end <= span.end:
+                out.stylize(span.style, at, len(out.plain))
+    return out
+
+
 _PUNCTUATION = {
     **{getattr(UNICODE, f.name): getattr(ASCII, f.name) for f in fields(UNICODE)},
     "—": "-", "–": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "×": "x", "£": "GBP ", "≤": "<=",
@@ -121,5 +143,8 @@ def use_ascii_in_textual() -> None:
     for name in list(_border.BORDER_CHARS):
         if name not in {"", "none", "hidden", "blank"}:
             _border.BORDER_CHARS[name] = ascii_chars  # type: ignore[index]
+    from textual.command import SearchIcon
+
+    SearchIcon.render = lambda self: ">"  # type: ignore[method-assign]  # the palette's magnifying glass
     ScrollBarRender.VERTICAL_BARS = [" "] * len(ScrollBarRender.VERTICAL_BARS)
     ScrollBarRender.HORIZONTAL_BARS = [" "] * len(ScrollBarRender.HORIZONTAL_BARS)

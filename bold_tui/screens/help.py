@@ -48,6 +48,8 @@ def plain_markdown(markdown: str) -> Text:
         line = glyphs.plain(raw.rstrip())
         if line.startswith("#"):
             out.append(line.lstrip("# ") + "\n", style="bold underline")
+        elif line.lstrip().startswith("- "):
+            out.append(line.replace("- ", f"{glyphs.g().bullet} ", 1).replace("`", "").replace("**", "") + "\n")
         elif line.startswith("|"):
             cells = [c.strip().replace("`", "") for c in line.strip("|").split("|")]
             if set("".join(cells)) <= set("-: ") or cells[:2] == ["Key", "What it does"]:

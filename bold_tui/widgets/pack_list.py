@@ -161,8 +161,8 @@ class PackList(OptionList):
     def _options_now(self) -> list[Option | None]:
         options: list[Option | None] = []
         for index, section in enumerate(self._sections):
-            if index:
-                options.append(None)
+            if index:  # Textual draws a separator with a box-drawing line: a blank row in ASCII mode
+                options.append(Option("", disabled=True) if glyphs.ascii_mode() else None)
             options.append(Option(_heading(section.pack, section.total), id=f"{PACK_PREFIX}{section.pack.id}",
                                   disabled=True))
             if section.pack.id in self._answerable:
