@@ -54,3 +54,51 @@ SCREENS = {
 def test_screen(name: str, size: tuple[int, int], snap_compare, bundle_file: Path, trust: TrustStore) -> None:
     app = BoldApp(bundle_file, trust, demo=True)
     assert snap_compare(app, terminal_size=size, run_before=_steps(SCREENS[name]))
+
+
+# -- screens built from a bundle the real pipeline made (tests/pipeline_fixtures.py), so wording is checked --
+from tests.pipeline_fixtures import built_world  # noqa: E402,F401 - fixture
+
+
+def _answer_steps(extra: tuple[str, ...]):
+    """Unlock, open the education pack's answer on 'in work a year after release', then ``extra`` keys."""
+
+    async def run_before(pilot) -> None:
+        from bold_tui.answers import answerable, pack_outcomes
+
+        app = pilot.app
+        for _ in range(200):
+            if type(app.screen).__name__ == "UnlockScreen":
+                break
+            await pilot.pause(0.02)
+        app.screen.query_one("#passphrase").value = PASSPHRASE
+        await pilot.press("enter")
+        for _ in range(400):
+            if app.bundle is not None and type(app.screen).__name__ == "HomeScreen":
+                break
+            await pilot.pause(0.05)
+        packs = answerable(app.bundle)
+        target = next(p for p in packs if p.id == "education_work")
+        outcomes = pack_outcomes(app.bundle, target)
+        year = next(i for i, o in enumerate(outcomes) if "1 year" in o.label and "work" in o.label.lower())
+        await pilot.press("a", *["right_square_bracket"] * packs.index(target), str(year + 1), *extra)
+        await pilot.pause(0.3)
+        app.screen.set_focus(app.screen.focused)
+
+    return run_before
+
+
+PIPELINE_SCREENS = {
+    "answer": (),
+    "finding": ("enter",),
+    "finding_by_level": ("enter", "b", "b"),
+}
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+@pytest.mark.parametrize("name", list(PIPELINE_SCREENS))
+def test_pipeline_screen(name: str, size: tuple[int, int], snap_compare, built_world) -> None:  # noqa: F811
+    """Regenerate after the pipeline changes its figures or words: pytest tests/test_app_snapshots.py
+    -k pipeline --snapshot-update, then read the SVGs."""
+    app = BoldApp(built_world.bundle, built_world.trust)
+    assert snap_compare(app, terminal_size=size, run_before=_answer_steps(PIPELINE_SCREENS[name]))

@@ -134,7 +134,11 @@ class AnswerScreen(Screen[None]):
         self.query_one("#answer-summary", Plain).update(summary(outcome))
 
     def on_resize(self, event: Resize) -> None:
-        self.call_after_refresh(self._paint)
+        """Redraw the plot for a new width; the first size event (the mount's own) needs no second paint."""
+        width = event.size.width
+        if width != getattr(self, "_painted_width", width):
+            self.call_after_refresh(self._paint)
+        self._painted_width = width
 
     # -- actions ----------------------------------------------------------------------------------------------
     def action_back(self) -> None:
