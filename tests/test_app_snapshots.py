@@ -56,8 +56,12 @@ def test_screen(name: str, size: tuple[int, int], snap_compare, bundle_file: Pat
     assert snap_compare(app, terminal_size=size, run_before=_steps(SCREENS[name]))
 
 
-# -- screens built from a bundle the real pipeline made (tests/pipeline_fixtures.py), so wording is checked --
-from tests.pipeline_fixtures import built_world  # noqa: E402,F401 - fixture
+# -- screens built from a bundle the real pipeline made: the shipped demo, so wording and figures are checked --
+# The session pipeline fixture (tests/pipeline_fixtures.py) was tried first, but two builds of its world with
+# the same seed publish different figures (seen 2026-12-02: +9.1 and +13.6 points for one course), so it
+# cannot back a picture. The demo is a fixed file. After the demo is rebuilt, regenerate these with
+#     pytest tests/test_app_snapshots.py -k pipeline --snapshot-update
+# and read the SVGs in tests/__snapshots__/ before committing them.
 
 
 def _answer_steps(extra: tuple[str, ...]):
@@ -71,7 +75,9 @@ def _answer_steps(extra: tuple[str, ...]):
             if type(app.screen).__name__ == "UnlockScreen":
                 break
             await pilot.pause(0.02)
-        app.screen.query_one("#passphrase").value = PASSPHRASE
+        import sample_db
+
+        app.screen.query_one("#passphrase").value = sample_db.DEMO_PASSPHRASE
         await pilot.press("enter")
         for _ in range(400):
             if app.bundle is not None and type(app.screen).__name__ == "HomeScreen":
@@ -97,8 +103,11 @@ PIPELINE_SCREENS = {
 
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 @pytest.mark.parametrize("name", list(PIPELINE_SCREENS))
-def test_pipeline_screen(name: str, size: tuple[int, int], snap_compare, built_world) -> None:  # noqa: F811
-    """Regenerate after the pipeline changes its figures or words: pytest tests/test_app_snapshots.py
-    -k pipeline --snapshot-update, then read the SVGs."""
-    app = BoldApp(built_world.bundle, built_world.trust)
+def test_pipeline_screen(name: str, size: tuple[int, int], snap_compare) -> None:
+    """The demo bundle, built by the real pipeline: regenerate after the demo is rebuilt (see above)."""
+    import sample_db
+
+    from bold_tui import secrets
+
+    app = BoldApp(Path(sample_db.__file__).parent / "data" / "demo.bold", secrets.trust_store([]), demo=True)
     assert snap_compare(app, terminal_size=size, run_before=_answer_steps(PIPELINE_SCREENS[name]))
