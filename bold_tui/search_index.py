@@ -19,6 +19,8 @@ from collections.abc import Iterable, Sequence
 from collections import defaultdict
 from dataclasses import dataclass
 
+from bold_tui.labels import plain
+
 #: Words people use for the same thing. A word typed that starts one of these finds every word in its group.
 SYNONYMS: tuple[frozenset[str], ...] = (
     frozenset({"job", "jobs", "work", "working", "employment", "employed", "employer", "payroll", "p45"}),
@@ -103,7 +105,8 @@ class SearchIndex:
         for f in findings:
             pack = pack_titles.get(f.pack_id, "")
             entries.append(Entry(f.id, f.title, pack, f.headline))
-            fields.append({"title": f.title, "measure": f"{f.measure} {f.treated_label}", "pack": pack,
+            # Words as shown (plain labels) and as written (so "P45" still finds what it names).
+            fields.append({"title": f"{plain(f.title)} {f.title}", "measure": f"{f.measure} {f.treated_label}", "pack": pack,
                            "headline": f.headline})
         return cls(entries, fields)
 
