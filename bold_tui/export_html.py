@@ -131,7 +131,7 @@ def finding_section(bundle: Bundle, finding: Finding) -> str:
               else "") + f" Period covered: {_e(f'{bundle.manifest.period.start:%d %B %Y}')} to "
            f"{_e(f'{bundle.manifest.period.end:%d %B %Y}')}.</p>",
            "<h2>Results</h2>", _results_table(finding, estimates)]
-    notes = render.symbols_note(estimates)
+    notes = render.symbols_note(estimates) + labels.estimate_notes(estimates)
     if finding.comparison_label:
         notes.append(render.CLEAR_NOTE)
     out.append("".join(f'<p class="small">{_e(n)}</p>' for n in notes))
@@ -208,6 +208,8 @@ def report_html(bundle: Bundle, findings: Sequence[Finding], pack: Pack | None =
 <p class="small">Bundle {_e(bundle.path.name)}, signed by {_e(signer.label)} (key {_e(signer.key_id)}); the
 signature was checked when it was opened. Made on {_e(f"{m.created:%d %B %Y}")} by BOLD Insights
 {_e(m.software_version)}.</p>
+{"".join(f"<p>{_e(line)}</p>" for line in [labels.comparisons_line(m)] if line)}
+{"".join(f"<p><strong>Not in this bundle:</strong> {_e(line)}</p>" for line in labels.not_computed_lines(m))}
 <h2>Disclosure policy</h2><p>Every figure in this report obeys these rules:</p><ul>{policy}</ul>
 <p class="small">Aggregate figures only: nothing here describes one person.</p></section>
 </body></html>

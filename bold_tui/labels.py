@@ -99,12 +99,18 @@ def method_lines(method: str) -> list[str]:
     return [line for phrase, line in METHOD_PLAIN if phrase.lower() in method.lower()]
 
 
+_DECLARED_UNITS = {"share": "%", "percent": "%", "days": "days", "people": "people"}
+
+
 def unit(finding: Any, kind: str) -> str:
     """The unit of a finding's figures. A unit declared in the bundle wins; otherwise it is read from the
     measure's own words ('Days on ...' is days), and a rate is a percentage."""
-    declared = getattr(finding, "unit", None)
+    declared = getattr(finding, "unit", None)  # the packs' schema may name it: share, percent, days, people
     if isinstance(declared, str) and declared:
-        return declared
+        named = _DECLARED_UNITS.get(declared, declared)
+        if named == "people" and "child" in getattr(finding, "measure", "").lower():
+            return "children"
+        return named
     if kind == "proportion":
         return "%"
     measure = getattr(finding, "measure", "").lower()
@@ -139,8 +145,49 @@ def clear_word(value: bool | None) -> str:
 def is_clear(estimate: Any) -> bool | None:
     """The 'clear' verdict after adjustment for many comparisons where the bundle has one; else ``significant``
     (which the contract defines as that verdict)."""
+    if getattr(estimate, "exploratory", False) is True:
+        return None  # a breakdown defined by the treatment itself carries no verdict
     for name in ("clear", "significant_adjusted"):
         value = getattr(estimate, name, None)
         if isinstance(value, bool):
             return value
     return getattr(estimate, "significant", None)
+
+
+def estimate_notes(estimates: Any) -> list[str]:
+    """Whom each row is about, or why it is not shown, where the bundle says (newer bundles do)."""
+    notes: dict[str, None] = {}
+    for e in estimates:
+        note = getattr(e, "note", None)
+        if isinstance(note, str) and note.strip():
+            notes.setdefault(f"{group(e.breakdown, e.group)}: {note.strip()}", None)
+    return list(notes)
+
+
+def comparisons_line(manifest: Any) -> str | None:
+    """How many comparisons the bundle holds and how many are clear, where the manifest says (newer bundles)."""
+    info = getattr(manifest, "comparisons", None)
+    if info is None:
+        return None
+    total, clear = getattr(info, "comparisons", None), getattr(info, "clear", None)
+    if not isinstance(total, int) or not isinstance(clear, int):
+        return None
+    text = (f"This bundle makes {total:,} comparisons; {clear:,} are clear after allowing for how many there "
+            "are, so a few clear ones may still be chance.")
+    plain_lines = getattr(info, "plain", None)
+    if isinstance(plain_lines, list) and plain_lines:
+        text += " " + " ".join(str(line) for line in plain_lines)
+    return text
+
+
+def not_computed_lines(manifest: Any) -> list[str]:
+    """Packs the bundle could not compute in full, and why, where the manifest says (newer bundles)."""
+    lines = []
+    for item in getattr(manifest, "not_computed", None) or []:
+        title, reason = getattr(item, "title", ""), getattr(item, "reason", "")
+        missing = getattr(item, "missing", None) or []
+        names = ", ".join(dataset(m) for m in missing)
+        partly = "in part" if getattr(item, "computed", False) else "at all"
+        lines.append(f"{title}: not computed {partly}" + (f" (no records from {names})" if names else "")
+                     + (f". {reason}" if reason else "."))
+    return lines

@@ -42,9 +42,9 @@ def _steps(keys: tuple[str, ...]):
 SCREENS = {
     "unlock": (),
     "home": ("down", "up"),
-    "finding": ("enter",),
-    "finding_region": ("enter", "b"),
-    "will_wont": ("enter", "w"),
+    "finding": ("down", "enter"),
+    "finding_region": ("down", "enter", "b"),
+    "will_wont": ("down", "enter", "w"),
     "help": ("question_mark",),
 }
 

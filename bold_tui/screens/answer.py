@@ -131,7 +131,9 @@ class AnswerScreen(Screen[None]):
         if rows.option_count:
             rows.highlighted = min(highlighted, rows.option_count - 1)
         self.query_one("#answer-axis", Plain).update(Text("\n").join(lines[1 + len(drawable):]))
-        self.query_one("#answer-summary", Plain).update(summary(outcome))
+        text = summary(outcome)
+        whole = labels.comparisons_line(self.app.bundle.manifest)  # type: ignore[attr-defined]
+        self.query_one("#answer-summary", Plain).update(text + (f" {whole}" if whole else ""))
 
     def on_resize(self, event: Resize) -> None:
         """Redraw the plot for a new width; the first size event (the mount's own) needs no second paint."""

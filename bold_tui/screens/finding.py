@@ -95,6 +95,7 @@ class FindingScreen(Screen[None]):
             key = SymbolKey(id="symbols")
             key.show(estimates, f.comparison_label is not None)
             yield key
+            yield NoteList("About these rows", labels.estimate_notes(estimates), id="row-notes", classes="notes")
             if f.comparison_label is not None:
                 yield ForestPlot(estimates, id="forest", unit=self._unit_words(estimates))
             g = glyphs.g()
@@ -148,6 +149,7 @@ class FindingScreen(Screen[None]):
         self.query_one(BreakdownBar).show(self.breakdown)
         self.query_one(EstimatesTable).show(estimates)
         self.query_one(SymbolKey).show(estimates, self.finding.comparison_label is not None)
+        self.query_one("#row-notes", NoteList).show("About these rows", labels.estimate_notes(estimates))
         for plot in self.query(ForestPlot):
             plot.unit = self._unit_words(estimates)
             plot.show(estimates)

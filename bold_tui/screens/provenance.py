@@ -108,6 +108,11 @@ class ProvenanceScreen(Screen[None]):
                 yield Plain(Text("Synthetic demo data: no real person is in it.", style="bold"))
             for note in m.notes:
                 yield Plain(f"Note: {note}")
+            comparisons = labels.comparisons_line(m)
+            if comparisons:
+                yield Plain(comparisons, id="about-comparisons")
+            for line in labels.not_computed_lines(m):
+                yield Plain(Text(f"Not in this bundle: {line}", style="bold"), classes="not-computed")
             yield Plain(Text("Disclosure rules every figure obeys", style="bold"), classes="heading")
             yield Plain("\n".join(f"{glyphs.g().bullet} {line}" for line in m.policy.plain_words()))
             yield Plain(Text("Datasets joined", style="bold"), classes="heading")
