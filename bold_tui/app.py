@@ -17,11 +17,13 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from bold_tui import glyphs
 from bold_tui.search import FindingSearch
 from bold_tui.settings import Settings
 from bold_tui.themes import HIGH_CONTRAST, register_themes
 
 if TYPE_CHECKING:
+    from bold_tui.search_index import SearchIndex
     from linkage_core.bundle.envelope import Secret
     from linkage_core.bundle.keys import TrustStore
     from linkage_core.bundle.reader import Bundle
@@ -34,7 +36,7 @@ IDLE_CHECK_SECONDS = 5.0
 _WHILE_BUSY = frozenset({"ctrl+q", "ctrl+c"})
 
 #: Actions that need an unlocked bundle: hidden from the footer and refused while locked.
-_NEEDS_BUNDLE = {"search", "lock", "glossary", "provenance", "compare"}
+_NEEDS_BUNDLE = {"search", "lock", "glossary", "provenance", "compare", "answer"}
 
 
 class BoldApp(App[int]):
@@ -46,16 +48,18 @@ class BoldApp(App[int]):
     COMMAND_PALETTE_DISPLAY = "^p"
 
     BINDINGS = [
-        Binding("w", "will_wont", "will/won't"),
-        Binding("f2", "will_wont", "will/won't", show=False, priority=True),
+        Binding("w", "will_wont", "will/won't", tooltip="what BOLD will and won't do (F2 too)"),
+        Binding("f2", "will_wont", "", show=False, priority=True),
         Binding("question_mark", "help", "help", key_display="?"),
         Binding("f1", "help", "help", show=False, priority=True),
-        Binding("slash", "search", "search", key_display="/"),
-        Binding("i", "provenance", "about data", show=False),
-        Binding("g", "glossary", "glossary", show=False),
-        Binding("c", "compare", "compare pinned", show=False),
-        Binding("t", "toggle_contrast", "high contrast", show=False),
-        Binding("ctrl+l", "lock", "lock", priority=True),
+        Binding("slash", "search", "search", key_display="/",
+                tooltip="search findings by any words (Ctrl+P too)"),
+        Binding("a", "answer", "answer", show=False),
+        Binding("i", "provenance", "about data", show=False, tooltip="about this data: sources, linkage, rules"),
+        Binding("g", "glossary", "glossary", show=False, tooltip="glossary: plain meanings of every term"),
+        Binding("c", "compare", "compare pinned", show=False, tooltip="compare the two pinned findings"),
+        Binding("t", "toggle_contrast", "high contrast", show=False, tooltip="high contrast on or off"),
+        Binding("ctrl+l", "lock", "lock", priority=True, tooltip="lock now: drop the figures from memory"),
         Binding("q", "quit", "quit"),
     ]
 
@@ -71,14 +75,33 @@ class BoldApp(App[int]):
         self._start_secret: Secret | None = secret
         self.bundle: Bundle | None = None
         self.pins: list[str] = []
+        #: Word search over titles and headlines, built in a thread after unlocking and dropped on lock.
+        self.search_index: SearchIndex | None = None
         self.current_pack: Pack | None = None
         self.settings = Settings.load()
         self._last_activity = monotonic()
         register_themes(self)
+        if glyphs.ascii_mode():
+            glyphs.use_ascii_in_textual()
         if self.settings.high_contrast:
             self.theme = HIGH_CONTRAST
         if demo:
             self.sub_title = "synthetic demo data"
+
+    #: Keys named in words in the footer and in help: a symbol such as ⏎ means nothing to many people.
+    KEY_NAMES = {"enter": "Enter", "escape": "Esc", "tab": "Tab", "up": "Up", "down": "Down", "left": "Left",
+                 "right": "Right", "pageup": "PgUp", "pagedown": "PgDn", "home": "Home", "end": "End",
+                 "space": "Space", "delete": "Del", "backspace": "Backspace"}
+
+    def get_key_display(self, binding: Binding) -> str:
+        if binding.key_display:
+            return glyphs.plain(binding.key_display)
+        modifiers, key = binding.parse_key()
+        if not modifiers and key in self.KEY_NAMES:
+            return self.KEY_NAMES[key]
+        if modifiers == ["ctrl"] and len(key) == 1:
+            return f"Ctrl+{key.upper()}"
+        return glyphs.plain(super().get_key_display(binding))
 
     # -- start and the unlocked session ---------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -108,9 +131,25 @@ class BoldApp(App[int]):
         if self.demo:
             self.sub_title = "synthetic demo data"
         self._last_activity = monotonic()
+        self.search_index = None
+        self.run_worker(self._build_search_index, thread=True, group="search-index", exclusive=True)
         await self.switch_screen(HomeScreen())
         if self.screen_stack:  # the app may be closing while the key was derived
             self.refresh_bindings()
+
+    def _build_search_index(self) -> None:
+        """Read every finding's words once; a lock while this runs leaves the index unset."""
+        from bold_tui.search_index import SearchIndex
+
+        bundle = self.bundle
+        if bundle is None:
+            return
+        try:
+            index = SearchIndex.from_findings(bundle.findings(), {p.id: p.title for p in bundle.packs()})
+        except Exception:  # locked (closed) part way: search falls back to the bundle's own query
+            return
+        if self.bundle is bundle:
+            self.search_index = index
 
     def on_unmount(self) -> None:
         if self.bundle is not None:
@@ -150,7 +189,7 @@ class BoldApp(App[int]):
         if isinstance(self.screen, HelpScreen):
             self.pop_screen()
             return
-        self.push_screen(HelpScreen())
+        self.push_screen(HelpScreen(self.screen))
 
     def action_search(self) -> None:
         self.action_command_palette()
@@ -175,6 +214,15 @@ class BoldApp(App[int]):
         if self.bundle is not None and not isinstance(self.screen, GlossaryScreen):
             self.push_screen(GlossaryScreen())
 
+    def action_answer(self, pack_id: str | None = None) -> None:
+        """The current pack's answer: its services or courses lined up against one outcome."""
+        from bold_tui.screens.answer import AnswerScreen
+
+        if self.bundle is None or isinstance(self.screen, AnswerScreen):
+            return
+        pack = pack_id or (self.current_pack.id if self.current_pack is not None else None)
+        self.push_screen(AnswerScreen(pack))
+
     def action_compare(self) -> None:
         from bold_tui.screens.compare import CompareScreen
 
@@ -191,11 +239,18 @@ class BoldApp(App[int]):
         if finding_id in self.pins:
             self.pins.remove(finding_id)
             self.notify("Unpinned this finding.", timeout=3)
+            self.refresh_status()
             return
         self.pins.append(finding_id)
         del self.pins[:-2]
         more = "Press c to compare the two pinned findings." if len(self.pins) == 2 else "Pin one more to compare."
         self.notify(f"Pinned. {more}", timeout=4)
+        self.refresh_status()
+
+    def refresh_status(self) -> None:
+        """Redraw the status line of any screen that shows one (pins and lock change it)."""
+        for status in self.screen.query("StatusLine"):
+            status.refresh()
 
     def action_toggle_contrast(self) -> None:
         self.settings.high_contrast = not self.settings.high_contrast
@@ -204,11 +259,12 @@ class BoldApp(App[int]):
         state = "on" if self.settings.high_contrast else "off"
         self.notify(f"High contrast {state}." + ("" if saved else " (Could not save this choice.)"), timeout=3)
 
-    async def action_lock(self) -> None:
+    async def action_lock(self, quiet: bool = False) -> None:
         """Drop the decrypted bundle now: close it, forget every screen that showed it, ask again."""
         if self.bundle is None:
             return
         bundle, self.bundle = self.bundle, None
+        self.search_index = None
         self.pins.clear()
         self.current_pack = None
         while len(self.screen_stack) > 2:
@@ -216,14 +272,22 @@ class BoldApp(App[int]):
         await self.switch_screen(self._unlock_screen())
         bundle.close()
         self.refresh_bindings()
-        self.notify("Locked. The figures were dropped from memory.", timeout=4)
+        if not quiet:
+            self.notify("Locked. The figures were dropped from memory.", timeout=4)
 
     def _lock_if_idle(self) -> None:
         minutes = self.settings.idle_lock_minutes
         if self.bundle is None or minutes <= 0:
             return
         if monotonic() - self._last_activity >= minutes * 60:
-            self.run_worker(self.action_lock(), group="lock", exclusive=True)
+            self.run_worker(self._idle_lock(minutes), group="lock", exclusive=True)
+
+    async def _idle_lock(self, minutes: float) -> None:
+        """Lock, then say why in a note that stays until the person comes back and dismisses it."""
+        await self.action_lock(quiet=True)
+        self.notify(f"Locked after {minutes:g} minutes without a key press, so the figures were dropped from "
+                    "memory. Type the passphrase to carry on.", title="Locked while you were away",
+                    timeout=24 * 3600)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and getattr(self.screen, "busy", False) and event.key not in _WHILE_BUSY:
@@ -265,6 +329,8 @@ class BoldApp(App[int]):
         yield SystemCommand("What BOLD will and won't do", "Our promises, and this app's", self.action_will_wont)
         yield SystemCommand("Help", "Every key in the app", self.action_help)
         if self.bundle is not None:
+            yield SystemCommand("Answer: line up every course or service", "One outcome, every comparison, "
+                                "sorted (key a)", self.action_answer)
             yield SystemCommand("About this data", "Datasets, linkage quality, disclosure rules, signature",
                                 self.action_provenance)
             yield SystemCommand("Glossary", "Plain meanings of the words the findings use", self.action_glossary)

@@ -144,7 +144,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("lab", help="the anonymisation lab (synthetic data only)")
 
     p = sub.add_parser("serve", help="run the app in a browser on this computer only (for training rooms)")
+    _bundle_arg(p)
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--host", default="localhost",
+                   help="address to listen on (default localhost: only this computer can connect)")
+    p.add_argument("--font-size", type=int, default=22, metavar="PX",
+                   help="text size on the page, for a projector (default 22; the browser's usual is 16)")
+
+    from bold_tui import cli_help
+
+    cli_help.apply(parser)
     return parser
 
 

@@ -45,11 +45,20 @@ def cmd_lab(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    """Trainer mode: the app in a browser on this computer; every page asset comes from installed packages."""
+    file = getattr(args, "file", None)
+    if file is not None:
+        inspect(file, secrets.trust_store(args.trust))  # refuse a bad file before serving it to a room
+    from bold_tui.serve import make_server
+
     try:
-        from textual_serve.server import Server
+        server = make_server(file, trust=args.trust, keyfile=args.keyfile, host=args.host, port=args.port,
+                             font_size=args.font_size)
     except ImportError:
-        raise MissingExtra("Trainer mode needs textual-serve: pip install 'bold-insights[serve]'") from None
-    Server("bold", host="localhost", port=args.port, title="BOLD Insights").serve()
+        raise MissingExtra("Trainer mode needs the serve extra: pip install 'bold-insights[serve]' "
+                           "(from a clone: pip install '.[serve]').") from None
+    out(f"Trainer mode: open http://{args.host}:{args.port} in a browser on this computer. Ctrl+C stops it.\n")
+    server.serve()
     return 0
 
 

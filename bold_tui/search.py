@@ -1,7 +1,9 @@
 """Search across findings in the command palette (``/`` or ``Ctrl+P``).
 
-Titles are matched fuzzily as you type; headlines and measures are matched by the bundle's own text search,
-so typing "housing" finds a finding whose headline mentions housing even when its title does not.
+Once the app's word index is built (``search_index.SearchIndex``, built in a thread after unlocking), a
+search matches every word typed, in any order, with synonyms, across title, outcome, pack and headline,
+best match first. Until then (the first seconds after unlocking a very large bundle) titles are matched
+fuzzily and headlines and measures by the bundle's own text search.
 
 A bundle can hold 100,000 findings, so a key never costs a pass over all of them in Python: the bundle is
 asked for at most ``LIMIT`` matches, in a thread so the screen keeps answering; keys typed within
@@ -18,6 +20,8 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from bold_tui import labels
 
 if TYPE_CHECKING:
     from linkage_core.bundle.reader import Bundle
@@ -98,7 +102,7 @@ class FindingSearch(Provider):
         except Exception:  # a bundle locked while the palette was open has nothing to offer
             return
         for finding in findings:
-            yield DiscoveryHit(finding.title, partial(self._open, finding.id),
+            yield DiscoveryHit(labels.plain(finding.title), partial(self._open, finding.id),
                                help=self._packs.get(finding.pack_id, ""))
 
     async def _findings(self, query: str) -> list[Finding]:
@@ -120,6 +124,17 @@ class FindingSearch(Provider):
 
     async def search(self, query: str) -> Hits:
         if self._bundle() is None or not query.strip():
+            return
+        index = getattr(self.app, "search_index", None)
+        if index is not None:
+            entries = index.search(query, LIMIT)
+            for rank, entry in enumerate(entries):
+                # The palette orders hits by score: a falling score keeps the index's best-first order.
+                yield Hit(1.0 - rank / (2 * LIMIT), labels.plain(entry.title), partial(self._open, entry.id),
+                          text=entry.title, help=entry.pack)
+            if not entries:
+                yield Hit(0.01, f"Nothing matches every word of \"{query.strip()}\". Try fewer or other words.",
+                          lambda: None, help="Search looks in titles, outcomes, pack names and headlines")
             return
         try:
             findings = await self._findings(query.strip())

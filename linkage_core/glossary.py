@@ -30,6 +30,54 @@ TERMS: dict[str, str] = {
         "them, then removed. Some records join wrongly or not at all."
     ),
     "Rounding": "Counts of people are rounded to the nearest 5, so small changes cannot reveal anyone.",
+    "Clear difference": (
+        "A difference whose 95% interval leaves out zero, after allowing for how many comparisons a pack "
+        "makes. 'Not clear' means it could be chance. Neither proves a cause."
+    ),
+    "Percentage points": (
+        "The gap between two percentages: from 18% to 22% is 4 percentage points ('points' on screen). "
+        "It is not the same as a 4% rise."
+    ),
+    "Propensity score matching": (
+        "A way to build the comparison group: a model estimates how likely each person was to get the "
+        "service or course from what the records show, and each person who got it is paired with one who "
+        "did not but was about as likely to. It can only balance what the records hold."
+    ),
+    "Nearest-neighbour matching within 0.2 SD of the logit": (
+        "Each person is paired with the one most like them on that likelihood, and only if the two are "
+        "close (a standard rule of thumb for 'close enough'); people with no close match are left out."
+    ),
+    "Without replacement": "Each person in the comparison group is paired with at most one person.",
+    "Balance (standardised mean difference)": (
+        "A check that matching worked: for each measure, the gap between the groups in units of its "
+        "spread. Under 0.1 counts as alike."
+    ),
+    "Wilson score interval": (
+        "A standard way to work out the 95% interval for a rate, which stays sensible near 0% and 100%."
+    ),
+    "Newcombe interval": "The matching standard way to work out the 95% interval for a gap between two rates.",
+    "Two-proportion z-test": "A standard test of whether two rates differ by more than chance would explain.",
+    "t interval, Welch t-test": (
+        "The usual 95% interval for an average, and the usual test of whether two averages differ, "
+        "allowing the two groups to vary by different amounts."
+    ),
+    "Adjustment for many comparisons": (
+        "When a pack makes many comparisons, a few look clear by chance alone; the verdict is made stricter "
+        "so that fewer chance results are called clear."
+    ),
+    "Precision and recall (linkage)": (
+        "Precision: of the records joined, the share joined to the right person. Recall: of the records "
+        "that should have been joined, the share that were."
+    ),
+    "Secondary suppression": (
+        "Hiding extra figures so that a hidden one cannot be worked out by subtraction from totals."
+    ),
+    "Cell key perturbation": (
+        "Rounding each count up or down by a fixed random key, so the same people always give the same "
+        "figure and comparing two tables reveals no one."
+    ),
+    "Dominance": "Hiding a money figure when one or two people make up most of the total.",
+    "Attrition": "How many people were left at each step, from everyone released to those compared.",
     "Synthetic demo data": (
         "Made-up records from a computer model of the world. No real person is in them."
     ),

@@ -75,6 +75,8 @@ async def test_home_reads_the_next_page_as_the_cursor_moves_on(big_bundle: Path,
         assert f"{PER_PACK - PAGE:,} more" in str(packs.get_option(f"{MORE_PREFIX}{first}").prompt._text)
         assert f"{PER_PACK:,} more" in str(packs.get_option(f"{MORE_PREFIX}{second}").prompt._text)
         wanted = [f.id for f in app.bundle.findings(first)]
+        assert app.screen._highlighted_id() is None  # the pack's answer row comes first
+        await pilot.press("down")
         seen = [app.screen._highlighted_id()]
         for _ in range(PAGE + 5):
             await pilot.press("down")

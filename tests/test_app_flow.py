@@ -50,6 +50,16 @@ async def unlock(pilot, app: BoldApp, passphrase: str = PASSPHRASE, *, type_it: 
     await pilot.pause()
 
 
+async def open_highlighted_finding(pilot, app: BoldApp) -> None:
+    """From home: past the pack's answer row (the first row after unlocking) to a finding, and open it."""
+    for _ in range(5):
+        if app.screen._highlighted_id() is not None:
+            break
+        await pilot.press("down")
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: type(app.screen).__name__ == "FindingScreen")
+
+
 def make_app(bundle_file: Path, trust: TrustStore, *, demo: bool = False, secret=None) -> BoldApp:
     return BoldApp(bundle_file, trust, demo=demo, secret=secret)
 
@@ -67,8 +77,7 @@ async def test_unlock_pack_finding_will_wont(bundle_file: Path, trust: TrustStor
         text = screen_text(app)
         assert "prison" in text.lower()
         assert "SYNTHETIC DEMO DATA" in text
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "FindingScreen")
+        await open_highlighted_finding(pilot, app)
         await pilot.pause()
         text = screen_text(app)
         assert "95% interval" in text
@@ -91,8 +100,7 @@ async def test_pack_notes_join_the_will_wont_panel(bundle_file: Path, trust: Tru
     app = make_app(bundle_file, trust)
     async with app.run_test(size=(80, 24)) as pilot:
         await unlock(pilot, app)
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "FindingScreen")
+        await open_highlighted_finding(pilot, app)
         pack = app.current_pack
         assert pack is not None
         await pilot.press("w")
@@ -167,8 +175,7 @@ async def test_ctrl_l_locks_and_closes_the_bundle(bundle_file: Path, trust: Trus
     async with app.run_test(size=(80, 24)) as pilot:
         await unlock(pilot, app)
         bundle = app.bundle
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "FindingScreen")
+        await open_highlighted_finding(pilot, app)
         await pilot.press("w")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "WillWontScreen")
         await pilot.press("ctrl+l")
@@ -221,8 +228,7 @@ async def test_tiny_terminal_does_not_crash(bundle_file: Path, trust: TrustStore
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         await unlock(pilot, app)
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "FindingScreen")
+        await open_highlighted_finding(pilot, app)
         await pilot.press("b", "b", "pagedown", "w")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "WillWontScreen")
         await pilot.press("escape", "question_mark")

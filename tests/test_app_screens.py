@@ -13,7 +13,7 @@ from bold_tui.app import BoldApp
 from linkage_core.bundle.keys import TrustStore
 from linkage_core.bundle.reader import open_bundle
 from tests.conftest import PASSPHRASE
-from tests.test_app_flow import make_app, pilot_test, screen_text, unlock, wait_for
+from tests.test_app_flow import make_app, open_highlighted_finding, pilot_test, screen_text, unlock, wait_for
 
 BOLD_TUI = Path(__file__).resolve().parents[1] / "bold_tui"
 #: Words that label people by their past; the app uses person-first language only.
@@ -26,8 +26,7 @@ def on(app: BoldApp, name: str):
 
 async def open_first_finding(pilot, app: BoldApp) -> None:
     await unlock(pilot, app)
-    await pilot.press("enter")
-    await wait_for(pilot, on(app, "FindingScreen"))
+    await open_highlighted_finding(pilot, app)
     await pilot.pause()
 
 
@@ -86,6 +85,8 @@ async def test_export_writes_markdown_with_provenance(bundle_file: Path, trust: 
         await open_first_finding(pilot, app)
         await pilot.press("e")
         await wait_for(pilot, on(app, "ExportScreen"))
+        await pilot.press("down", "down", "enter")  # HTML, CSV, then Markdown: chosen, and on to the path
+        assert app.screen.fmt == "md" and app.screen.focused.id == "export-path"
         app.screen.query_one("#export-path").value = str(tmp_path / "finding.md")
         await pilot.press("enter")
         await wait_for(pilot, on(app, "FindingScreen"))
@@ -94,18 +95,30 @@ async def test_export_writes_markdown_with_provenance(bundle_file: Path, trust: 
 
 
 def test_export_formats(bundle_file: Path, trust: TrustStore, tmp_path: Path) -> None:
-    from bold_tui.export import write_export
+    import pandas as pd
+
+    from bold_tui.export import COLUMNS, write_export
 
     with open_bundle(bundle_file, PASSPHRASE, trust) as bundle:
-        finding = bundle.findings()[0]
+        finding = next(f for f in bundle.findings() if any(e.suppressed for e in bundle.estimates(f.id)))
+        estimates = bundle.estimates(finding.id)
         first = write_export(bundle, finding, tmp_path / "f.csv", "csv")
         second = write_export(bundle, finding, tmp_path / "f.csv", "csv")
         plain = write_export(bundle, finding, tmp_path / "f.txt", "txt")
     assert second.name == "f-2.csv"  # never overwrites
-    rows = list(csv.reader(first.open()))
-    assert rows[0][:3] == ["finding", "breakdown", "group"]
-    assert any(row and row[6] == "[c]" for row in rows[1:])
-    assert rows[-1][0].startswith("Source:")
+    assert (tmp_path / "f.csv-metadata.json").exists() and (tmp_path / "f-2.csv-metadata.json").exists()
+    frame = pd.read_csv(first)  # data only: the notes are in the CSV-W file, so counts stay numbers
+    assert list(frame.columns) == [name for name, _ in COLUMNS]
+    assert len(frame) == len(estimates)
+    assert frame["treated_people"].dtype.kind in "fi" and frame["treated_with_outcome"].dtype.kind in "fi"
+    published = [e for e in estimates if not e.suppressed]
+    assert frame["treated_with_outcome"].dropna().astype(int).tolist() == [
+        e.treated_events for e in published if e.treated_events is not None]
+    hidden = frame[frame["hidden_symbol"].notna()]
+    assert len(hidden) == sum(e.suppressed for e in estimates) and hidden["treated_value"].isna().all()
+    meta = json.loads((tmp_path / "f.csv-metadata.json").read_text())
+    assert meta["url"] == "f.csv" and any("Source:" in meta["dc:source"] for _ in [0])
+    assert {c["name"] for c in meta["tableSchema"]["columns"]} == {name for name, _ in COLUMNS}
     assert "Source:" in plain.read_text()
 
 
@@ -114,7 +127,13 @@ async def test_pin_two_and_compare(bundle_file: Path, trust: TrustStore) -> None
     app = make_app(bundle_file, trust)
     async with app.run_test(size=(120, 40)) as pilot:
         await unlock(pilot, app)
-        await pilot.press("p", "down", "p", "c")
+        for _ in range(2):  # the next two findings, past any pack's answer row
+            await pilot.press("down")
+            while app.screen._highlighted_id() is None:
+                await pilot.press("down")
+            await pilot.press("p")
+        assert "(pinned)" in screen_text(app)  # a pinned finding is marked in the list, in words
+        await pilot.press("c")
         await wait_for(pilot, on(app, "CompareScreen"))
         await pilot.pause()
         assert len(set(app.pins)) == 2
@@ -180,18 +199,19 @@ def test_help_lists_every_key() -> None:
     from bold_tui.screens.help import help_text
 
     help_md = help_text().lower()
-    names = {"question_mark": "?", "slash": "/", "escape": "esc", "enter": "enter"}
+    names = {"question_mark": "?", "slash": "/", "escape": "esc", "enter": "enter", "right_square_bracket": "]",
+             "left_square_bracket": "[", "ctrl+s": "ctrl+s"}
     classes = [BoldApp]
     for module, name in [("unlock", "UnlockScreen"), ("home", "HomeScreen"), ("finding", "FindingScreen"),
                          ("will_wont", "WillWontScreen"), ("help", "HelpScreen"), ("compare", "CompareScreen"),
                          ("provenance", "ProvenanceScreen"), ("glossary", "GlossaryScreen"),
-                         ("lab", "LabScreen")]:
+                         ("lab", "LabScreen"), ("answer", "AnswerScreen"), ("export", "ExportScreen")]:
         classes.append(getattr(import_module(f"bold_tui.screens.{module}"), name))
     for cls in classes:
         for binding in cls.BINDINGS:
             for key in binding.key.split(","):
                 shown = names.get(key, key).lower()
-                if key in {"left", "right"}:
+                if key in {"left", "right"} or (key.isdigit() and "`1` to `9`" in help_md):
                     continue
                 assert f"`{shown}`" in help_md or f"`{shown.replace('ctrl+', 'ctrl+')}`" in help_md, (cls, key)
 

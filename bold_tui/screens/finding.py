@@ -14,7 +14,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from bold_tui import render
+from bold_tui import glyphs, labels, render
 from bold_tui.widgets.plain import Plain
 from bold_tui.widgets.breakdown_bar import BreakdownBar
 from bold_tui.widgets.demo_banner import DemoBanner
@@ -27,8 +27,28 @@ from linkage_core.schema import Finding
 
 def attrition_text(finding: Finding) -> Text:
     text = Text.assemble(("People at each step: ", "bold"))
-    text.append(" → ".join(f"{s.label} {render.count(s.count)}" for s in finding.attrition))
+    text.append(f" {glyphs.g().then} ".join(f"{s.label} {render.count(s.count)}" for s in finding.attrition))
     return text
+
+
+def method_text(finding: Finding) -> Text:
+    """The method in plain words first; the technical wording after, for an analyst checking it."""
+    text = Text.assemble(("Method: ", "bold"))
+    plain = labels.method_lines(finding.method)
+    if plain:
+        text.append(" ".join(plain))
+        text.append(f"\nTechnical: {finding.method}. (g: glossary)", style="italic")
+    else:
+        text.append(finding.method)
+    return text
+
+
+def can_say(finding: Finding, breakdown: str, estimates) -> list[str]:
+    """What you can say about the figures on screen: the finding's own sentences for everyone, and one
+    sentence per group, from that group's figures, for a breakdown."""
+    if breakdown == "overall":
+        return [labels.plain(line) for line in finding.can_say]
+    return render.group_sentences(finding, estimates)
 
 
 class FindingScreen(Screen[None]):
@@ -68,18 +88,23 @@ class FindingScreen(Screen[None]):
         pack = self._pack_title()
         yield DemoBanner(pack or "Finding")
         with VerticalScroll(id="finding-body"):
-            yield Plain(Text(f.title, style="bold"), id="finding-title")
-            yield Plain(f.headline, id="finding-headline")
+            yield Plain(Text(labels.plain(f.title), style="bold"), id="finding-title")
+            yield Plain(labels.plain(f.headline), id="finding-headline")
             yield BreakdownBar(self.breakdowns, self.breakdown, id="breakdowns")
             yield EstimatesTable(f, estimates, id="estimates")
             key = SymbolKey(id="symbols")
             key.show(estimates, f.comparison_label is not None)
             yield key
+            yield NoteList("About these rows", labels.estimate_notes(estimates), id="row-notes", classes="notes")
             if f.comparison_label is not None:
-                yield ForestPlot(estimates, id="forest")
-            yield NoteList("What you can say", f.can_say, marker="✓", id="can-say", classes="notes")
-            yield NoteList("What you cannot say", f.cannot_say, marker="✗", id="cannot-say", classes="notes")
-            yield NoteList("Caveats", f.caveats, marker="!", id="caveats", classes="notes")
+                yield ForestPlot(estimates, id="forest", unit=self._unit_words(estimates))
+            g = glyphs.g()
+            yield NoteList(self._can_say_title(), can_say(f, self.breakdown, estimates), marker=g.yes,
+                           id="can-say", classes="notes")
+            yield NoteList("What you cannot say", [labels.plain(x) for x in f.cannot_say], marker=g.no,
+                           id="cannot-say", classes="notes")
+            yield NoteList("Caveats", [labels.plain(x) for x in f.caveats], marker="!", id="caveats",
+                           classes="notes")
             if f.balance_ok is not None:
                 yield Plain(
                     "The matched groups were alike on every measure checked." if f.balance_ok else
@@ -87,8 +112,18 @@ class FindingScreen(Screen[None]):
                     id="balance")
             if f.attrition:
                 yield Plain(attrition_text(f), id="attrition")
-            yield Plain(Text.assemble(("Method: ", "bold"), f.method), id="method")
+            yield Plain(method_text(f), id="method")
         yield Footer(show_command_palette=False, compact=True)
+
+    def _unit_words(self, estimates) -> str:
+        kind = next((e.kind for e in estimates if not e.suppressed), "proportion")
+        unit = labels.difference_unit(self.finding, kind)
+        return "percentage points" if unit == "points" else (unit or "the figure's own unit")
+
+    def _can_say_title(self) -> str:
+        if self.breakdown == "overall":
+            return "What you can say"
+        return f"What you can say, by {labels.breakdown(self.breakdown).lower()}"
 
     def _pack_title(self) -> str:
         pack = getattr(self.app, "current_pack", None)
@@ -114,8 +149,12 @@ class FindingScreen(Screen[None]):
         self.query_one(BreakdownBar).show(self.breakdown)
         self.query_one(EstimatesTable).show(estimates)
         self.query_one(SymbolKey).show(estimates, self.finding.comparison_label is not None)
+        self.query_one("#row-notes", NoteList).show("About these rows", labels.estimate_notes(estimates))
         for plot in self.query(ForestPlot):
+            plot.unit = self._unit_words(estimates)
             plot.show(estimates)
+        self.query_one("#can-say", NoteList).show(self._can_say_title(),
+                                                  can_say(self.finding, self.breakdown, estimates))
 
     def action_export(self) -> None:
         from bold_tui.screens.export import ExportScreen

@@ -13,6 +13,15 @@ from bold_tui.widgets.demo_banner import DemoBanner
 from bold_tui.widgets.plain import Plain
 
 
+def glossary_entries(from_bundle: list) -> list:
+    """The bundle's entries, then any term this app knows that an older bundle lacks (method terms), A to Z."""
+    from linkage_core.glossary import glossary
+
+    known = {e.term.lower() for e in from_bundle}
+    merged = list(from_bundle) + [e for e in glossary() if e.term.lower() not in known]
+    return sorted(merged, key=lambda e: e.term.lower())
+
+
 class GlossaryScreen(Screen[None]):
     CSS_PATH = "../styles/panel.tcss"
     AUTO_FOCUS = "#glossary-body"
@@ -20,7 +29,7 @@ class GlossaryScreen(Screen[None]):
     BINDINGS = [Binding("escape", "app.pop_screen", "back")]
 
     def compose(self) -> ComposeResult:
-        entries = self.app.bundle.glossary()  # type: ignore[attr-defined]
+        entries = glossary_entries(self.app.bundle.glossary())  # type: ignore[attr-defined]
         yield DemoBanner("Glossary")
         with VerticalScroll(id="glossary-body"):
             if not entries:

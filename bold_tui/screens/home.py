@@ -18,7 +18,9 @@ from textual.widgets import Footer, OptionList
 
 from bold_tui.widgets.demo_banner import DemoBanner
 from bold_tui.widgets.plain import Plain
-from bold_tui.widgets.pack_list import MORE_PREFIX, PACK_PREFIX, PackList
+from bold_tui.widgets.status_line import StatusLine
+from bold_tui import glyphs, labels
+from bold_tui.widgets.pack_list import ANSWER_PREFIX, MORE_PREFIX, PACK_PREFIX, PAGE, PackList
 from linkage_core.schema import Finding
 
 
@@ -29,10 +31,17 @@ class HomeScreen(Screen[None]):
     AUTO_FOCUS = "#packs"
 
     BINDINGS = [
-        Binding("enter", "open", "open", show=True),
-        Binding("p", "pin", "pin", show=False),
-        Binding("i", "app.provenance", "about data"),
-        Binding("l", "app.lab", "lab"),
+        Binding("enter", "open", "open", show=True, priority=True),
+        Binding("a", "answer", "answer", tooltip="answer: every course or service in a pack against one outcome"),
+        Binding("p", "pin", "pin", tooltip="pin the finding (at most two), to compare them with c"),
+        Binding("right_square_bracket", "jump(1)", "next pack", key_display="]",
+                tooltip="jump to the next pack's heading"),
+        Binding("left_square_bracket", "jump(-1)", "previous pack", key_display="[", show=False,
+                tooltip="jump to the previous pack's heading"),
+        Binding("i", "app.provenance", "about data", show=False,
+                tooltip="about this data: datasets joined, how well they linked, disclosure rules"),
+        Binding("l", "app.lab", "lab", show=False,
+                tooltip="the anonymisation lab: see the protections stop a differencing attack"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -40,8 +49,11 @@ class HomeScreen(Screen[None]):
         packs = bundle.packs()
         self._packs = {pack.id: pack for pack in packs}
         yield DemoBanner("Findings")
-        yield Plain(Text(bundle.manifest.title, style="bold"), id="home-title")
-        yield PackList([(pack, bundle.count_findings(pack.id)) for pack in packs], self._page, id="packs")
+        yield StatusLine(id="home-title")
+        answerable = frozenset(p.id for p in packs
+                               if any(f.comparison_label for f in bundle.findings(p.id, limit=PAGE)))
+        yield PackList([(pack, bundle.count_findings(pack.id)) for pack in packs], self._page, id="packs",
+                       answerable=answerable, pins=self.app.pins)  # type: ignore[attr-defined]
         yield Plain("", id="home-detail")
         yield Footer(show_command_palette=False, compact=True)
 
@@ -62,14 +74,24 @@ class HomeScreen(Screen[None]):
         if option_id.startswith(MORE_PREFIX):
             self.query_one(PackList).show_more(option_id.removeprefix(MORE_PREFIX))
             return
-        finding = self.query_one(PackList).findings.get(option_id)
         detail = self.query_one("#home-detail", Plain)
+        if option_id.startswith(ANSWER_PREFIX):
+            pack = self._packs.get(option_id.removeprefix(ANSWER_PREFIX))
+            self.app.current_pack = pack  # type: ignore[attr-defined]
+            if pack is not None:
+                text = Text(labels.plain(pack.question), style="bold")
+                text.append("\nEnter: every service or course here against one outcome, side by side.",
+                            style="italic")
+                detail.update(text)
+            return
+        finding = self.query_one(PackList).findings.get(option_id)
         if finding is None:
             detail.update("")
             return
         self.app.current_pack = self._packs.get(finding.pack_id)  # type: ignore[attr-defined]
-        text = Text(finding.headline)
-        text.append("\nEnter to open · p to pin for comparing", style="italic")
+        text = Text(labels.plain(finding.headline))
+        pinned = " (pinned: p again to unpin)" if finding.id in self.app.pins else ""  # type: ignore[attr-defined]
+        text.append(f"\nEnter to open {glyphs.g().sep} p to pin for comparing{pinned}", style="italic")
         detail.update(text)
 
     @on(OptionList.OptionSelected, "#packs")
@@ -77,6 +99,8 @@ class HomeScreen(Screen[None]):
         option_id = event.option.id or ""
         if option_id.startswith(MORE_PREFIX):
             self.query_one(PackList).show_more(option_id.removeprefix(MORE_PREFIX))
+        elif option_id.startswith(ANSWER_PREFIX):
+            self.app.action_answer(option_id.removeprefix(ANSWER_PREFIX))  # type: ignore[attr-defined]
         elif option_id and not option_id.startswith(PACK_PREFIX):
             self.app.open_finding(option_id)  # type: ignore[attr-defined]
 
@@ -84,11 +108,33 @@ class HomeScreen(Screen[None]):
         option = self.query_one(PackList).highlighted_option
         if option is None or option.disabled or not option.id:
             return None
-        if option.id.startswith((PACK_PREFIX, MORE_PREFIX)):
+        if option.id.startswith((PACK_PREFIX, MORE_PREFIX, ANSWER_PREFIX)):
             return None
         return option.id
 
+    def action_answer(self) -> None:
+        option = self.query_one(PackList).highlighted_option
+        pack_id = None
+        if option is not None and option.id and option.id.startswith(ANSWER_PREFIX):
+            pack_id = option.id.removeprefix(ANSWER_PREFIX)
+        self.app.action_answer(pack_id)  # type: ignore[attr-defined]
+
+    def action_jump(self, step: int) -> None:
+        self.query_one(PackList).jump_pack(step)
+
+    def on_screen_resume(self) -> None:
+        """Back from a finding: show any pin made there."""
+        self.query_one(PackList).mark_pins(self.app.pins)  # type: ignore[attr-defined]
+        self.query_one(StatusLine).refresh(layout=True)
+
     def action_open(self) -> None:
+        option = self.query_one(PackList).highlighted_option
+        if option is not None and option.id and option.id.startswith(MORE_PREFIX):
+            self.query_one(PackList).show_more(option.id.removeprefix(MORE_PREFIX))
+            return
+        if option is not None and option.id and option.id.startswith(ANSWER_PREFIX):
+            self.app.action_answer(option.id.removeprefix(ANSWER_PREFIX))  # type: ignore[attr-defined]
+            return
         finding_id = self._highlighted_id()
         if finding_id:
             self.app.open_finding(finding_id)  # type: ignore[attr-defined]
@@ -97,3 +143,4 @@ class HomeScreen(Screen[None]):
         finding_id = self._highlighted_id()
         if finding_id:
             self.app.toggle_pin(finding_id)  # type: ignore[attr-defined]
+            self.query_one(PackList).mark_pins(self.app.pins)  # type: ignore[attr-defined]

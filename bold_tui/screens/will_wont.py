@@ -14,6 +14,9 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Markdown
 
+from bold_tui import glyphs
+from bold_tui.widgets.plain import Plain
+
 from bold_tui.widgets.demo_banner import DemoBanner
 from linkage_core.schema import Pack
 
@@ -49,7 +52,12 @@ class WillWontScreen(Screen[None]):
         with Vertical(id="panel"):
             yield DemoBanner("Will and won't")
             with VerticalScroll(id="panel-body"):
-                yield Markdown(will_wont_text(self.pack))
+                if glyphs.ascii_mode():  # Markdown's bullets and rules are not ASCII
+                    from bold_tui.screens.help import plain_markdown
+
+                    yield Plain(plain_markdown(will_wont_text(self.pack)))
+                else:
+                    yield Markdown(will_wont_text(self.pack))
         yield Footer(show_command_palette=False, compact=True)
 
     def action_close(self) -> None:

@@ -23,11 +23,13 @@ class BreakdownBar(Static):
         self.show(current)
 
     def show(self, current: str) -> None:
+        """'Figures by: Age (3 of 6). b next: Sex. B back: Course level.' Names in full, never cut mid-word."""
         text = Text.assemble(("Figures by: ", "bold"))
-        text.append(breakdown(current))
-        if len(self.breakdowns) > 1:
-            text.append("    (b next, B back)  ", style="italic")
-            for code in self.breakdowns:
-                label = f" {breakdown(code)} "
-                text.append(label, style="reverse bold" if code == current else "")
+        text.append(breakdown(current), style="reverse bold")
+        if len(self.breakdowns) > 1 and current in self.breakdowns:
+            at = self.breakdowns.index(current)
+            following = self.breakdowns[(at + 1) % len(self.breakdowns)]
+            before = self.breakdowns[(at - 1) % len(self.breakdowns)]
+            text.append(f" ({at + 1} of {len(self.breakdowns)}). ")
+            text.append(f"b next: {breakdown(following)}. B back: {breakdown(before)}.", style="italic")
         self.update(text)

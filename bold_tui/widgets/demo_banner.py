@@ -9,6 +9,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
+from bold_tui import glyphs
+
 
 class DemoBanner(Widget):
     """A one-line title bar; shows the synthetic-data marker whenever the app runs on the demo bundle."""
@@ -29,7 +31,7 @@ class DemoBanner(Widget):
         width = self.size.width or 80
         left = Text.assemble((" BOLD Insights", "bold"))
         if self.place:
-            left.append(f" · {self.place}")
+            left.append(glyphs.plain(f" {glyphs.g().sep} {self.place}"))
         if not self.demo:
             return left
         for marker in (" SYNTHETIC DEMO DATA: no real person is in it ", " SYNTHETIC DEMO DATA ", " DEMO "):

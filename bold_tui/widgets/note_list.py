@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.widgets import Static
 
+from bold_tui import glyphs
+
 
 class NoteList(Static):
     """Hidden when there is nothing to list, so an empty heading never implies a missing caveat."""
@@ -15,11 +17,17 @@ class NoteList(Static):
     NoteList { height: auto; }
     """
 
-    def __init__(self, title: str, items: Sequence[str], *, marker: str = "•", id: str | None = None,
+    def __init__(self, title: str, items: Sequence[str], *, marker: str | None = None, id: str | None = None,
                  classes: str | None = None) -> None:
+        super().__init__("", id=id, classes=classes)
+        self.marker = marker or glyphs.g().bullet
+        self.show(title, items)
+
+    def show(self, title: str, items: Sequence[str]) -> None:
+        """Each item hangs under its marker, so a wrapped line still reads as one statement."""
         text = Text.assemble((title, "bold"))
         for item in items:
-            text.append(f"\n {marker} ")
+            text.append(f"\n {self.marker} ")
             text.append(item)
-        super().__init__(text, id=id, classes=classes)
+        self.update(text)
         self.display = bool(items)

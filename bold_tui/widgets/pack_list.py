@@ -22,10 +22,12 @@ from textual.widget import Widget
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from bold_tui import glyphs, labels
 from linkage_core.schema import Finding, Pack
 
 PACK_PREFIX = "pack:"
 MORE_PREFIX = "more:"
+ANSWER_PREFIX = "answer:"
 #: Findings read per pack at a time: a few screens of rows, read in milliseconds from any bundle.
 PAGE = 100
 
@@ -37,7 +39,7 @@ def _heading(pack: Pack, count: int) -> Text:
     text = Text()
     text.append(pack.title, style="bold underline")
     text.append(f"  ({count:,} finding{'s' if count != 1 else ''})")
-    text.append(f"\n{pack.question}", style="italic")
+    text.append(f"\n{labels.plain(pack.question)}", style="italic")
     return text
 
 
@@ -87,9 +89,12 @@ class PackList(OptionList):
     """Options are findings (id = finding id) under disabled pack headings (id = ``pack:<id>``), and a
     ``more:<pack id>`` row while a pack has findings not yet read."""
 
-    def __init__(self, packs: Sequence[tuple[Pack, int]], load: PageLoader, *, id: str | None = None) -> None:
+    def __init__(self, packs: Sequence[tuple[Pack, int]], load: PageLoader, *, id: str | None = None,
+                 answerable: frozenset[str] = frozenset(), pins: Sequence[str] = ()) -> None:
         super().__init__(id=id)
         self._load = load
+        self._answerable = answerable
+        self._pins = set(pins)
         self._sections = [_Section(pack, total) for pack, total in packs]
         self._rows: dict[str, _Row] = {}
         self.findings: dict[str, Finding] = {}
@@ -112,16 +117,59 @@ class PackList(OptionList):
         """Rows are kept, so rebuilding the options after a page measures nothing twice."""
         row = self._rows.get(finding.id)
         if row is None:
-            row = self._rows[finding.id] = _Row(self, "  ›", Text(finding.title))
+            g = glyphs.g()
+            marker = f" {g.pin}" if finding.id in self._pins else f"  {g.item}"
+            title = Text(labels.plain(finding.title))
+            if finding.id in self._pins:
+                title.append(" (pinned)", style="italic")
+            row = self._rows[finding.id] = _Row(self, marker, title)
         return row
+
+    def mark_pins(self, pins: Sequence[str]) -> None:
+        """Redraw the rows whose pin changed: a pinned finding has its own marker and the word "pinned"."""
+        changed = self._pins.symmetric_difference(pins)
+        self._pins = set(pins)
+        for finding_id in changed:
+            self._rows.pop(finding_id, None)
+            finding = self.findings.get(finding_id)
+            if finding is not None:
+                try:
+                    self.replace_option_prompt(finding_id, self._row(finding))
+                except Exception:  # the row is on a page not shown yet: it is drawn marked when read
+                    pass
+
+    def jump_pack(self, step: int) -> None:
+        """Move the cursor to the first row of the next (or previous) pack, its heading scrolled to the top."""
+        starts = [self.get_option_index(f"{PACK_PREFIX}{s.pack.id}") for s in self._sections]
+        current = self.highlighted or 0
+        here = max((i for i, start in enumerate(starts) if start <= current), default=0)
+        target = (here + step) % len(starts)
+        heading = starts[target]
+        for index in range(heading + 1, self.option_count):
+            if not self.get_option_at_index(index).disabled:
+                self.highlighted = index
+                break
+        self.scroll_to(y=self._heading_y(heading), animate=False, immediate=True)
+
+    def _heading_y(self, index: int) -> int:
+        """The line a heading starts on, so a jump shows the pack's question at the top of the list."""
+        try:
+            return self._index_to_line[index]
+        except KeyError:
+            return 0
 
     def _options_now(self) -> list[Option | None]:
         options: list[Option | None] = []
         for index, section in enumerate(self._sections):
-            if index:
-                options.append(None)
+            if index:  # Textual draws a separator with a box-drawing line: a blank row in ASCII mode
+                options.append(Option("", disabled=True) if glyphs.ascii_mode() else None)
             options.append(Option(_heading(section.pack, section.total), id=f"{PACK_PREFIX}{section.pack.id}",
                                   disabled=True))
+            if section.pack.id in self._answerable:
+                g = glyphs.g()
+                options.append(Option(_Row(self, f"  {g.arrow}", Text(
+                    "Answer: line up every comparison against an outcome (a)", style="bold")),
+                    id=f"{ANSWER_PREFIX}{section.pack.id}"))
             if not section.total:
                 options.append(Option(_hanging("", Text("No findings in this pack yet.", style="italic")),
                                       disabled=True))
@@ -129,7 +177,7 @@ class PackList(OptionList):
             if section.remaining > 0:
                 more = Text(f"{section.remaining:,} more in this pack: keep moving down, or press / to search",
                             style="italic")
-                options.append(Option(_Row(self, "  …", more), id=f"{MORE_PREFIX}{section.pack.id}"))
+                options.append(Option(_Row(self, f"  {glyphs.g().ellipsis}", more), id=f"{MORE_PREFIX}{section.pack.id}"))
         return options
 
     def show_more(self, pack_id: str) -> None:

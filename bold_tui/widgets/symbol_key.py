@@ -17,17 +17,18 @@ _GENERIC = {
 }
 
 
-SIGNIFICANCE_NOTE = ("Sig.: is the difference statistically significant, that is, unlikely to be chance alone? "
-                     "yes or no. It does not prove a cause.")
+SIGNIFICANCE_NOTE = ("Clear: the difference's 95% interval leaves out zero, so chance alone is an unlikely "
+                     "explanation. It does not prove a cause.")
 
 
 def symbol_lines(estimates: Sequence[Estimate], with_comparison: bool = True) -> list[str]:
     """One line per symbol on screen; a hidden cell's own reason wins over the generic wording."""
     shown: set[str] = set()
     for e in estimates:
-        cells = [render.figure(e, "treated")]
+        cells = [render.figure(e, "treated"), render.count(e.treated_n, e.suppressed, e.symbol)]
         if with_comparison:
-            cells += [render.figure(e, "comparison"), render.difference(e)]
+            cells += [render.figure(e, "comparison"), render.difference(e),
+                      render.count(e.comparison_n, e.suppressed, e.symbol)]
         shown |= {s for s in _GENERIC if any(c.startswith(s) for c in cells)}
     lines = render.symbols_note(estimates)
     covered = {line[:3] for line in lines}
@@ -47,7 +48,5 @@ class SymbolKey(Static):
 
     def show(self, estimates: Sequence[Estimate], with_comparison: bool = True) -> None:
         lines = symbol_lines(estimates, with_comparison)
-        if with_comparison:
-            lines.insert(0, SIGNIFICANCE_NOTE)
         self.display = bool(lines)
         self.update(Text("\n".join(lines)))

@@ -1,0 +1,168 @@
+"""Word search over findings: every word typed, in any order, with everyday synonyms, best match first.
+
+People type "job", "housing" or "education work", not the words a pack's author chose ("P45 employment",
+"settled accommodation"). Each word typed matches any word in a finding that starts with it, or with one of
+its synonyms; a finding must match every word. Matches where every word is a whole word of the title come
+first, then words the title's words start with, then synonyms; then title or outcome, then the pack's name,
+then the headline; within a tier, the bundle's own order.
+
+Speed: a bundle can hold 100,000 findings and every key is a new search. Each word of the vocabulary keeps
+one bitset per field (a Python integer, bit ``i`` for finding ``i``), so a search is a few big-integer ANDs
+and ORs and reading out the first matches, whatever the number of findings.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from dataclasses import dataclass
+
+from bold_tui.labels import plain
+
+#: Words people use for the same thing. A word typed that starts one of these finds every word in its group.
+SYNONYMS: tuple[frozenset[str], ...] = (
+    frozenset({"job", "jobs", "work", "working", "employment", "employed", "employer", "payroll", "p45"}),
+    frozenset({"housing", "accommodation", "home", "homes", "homeless", "house", "housed"}),
+    frozenset({"school", "schools", "education", "educational", "pupil", "pupils"}),
+    frozenset({"reoffending", "reoffend", "reoffence", "offending", "crime"}),
+    frozenset({"benefit", "benefits", "welfare", "claim"}),
+    frozenset({"child", "children", "kids", "kid"}),
+    frozenset({"drug", "drugs", "alcohol", "substance"}),
+    frozenset({"doctor", "gp", "health"}),
+    frozenset({"course", "courses", "training", "class", "classes"}),
+)
+
+#: Fields searched, strongest first: a word in the title says more than one in the headline.
+FIELDS = ("title", "measure", "pack", "headline")
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What the palette shows for one finding; the index keeps nothing else."""
+
+    id: str
+    title: str
+    pack: str
+    headline: str
+
+
+def _bits(indices: Sequence[int]) -> int:
+    """A bitset from finding positions; a bytearray for long lists (shifting a 100,000-bit integer per bit
+    would be quadratic)."""
+    if len(indices) < 64:
+        value = 0
+        for i in indices:
+            value |= 1 << i
+        return value
+    raw = bytearray(indices[-1] // 8 + 1)
+    for i in indices:
+        raw[i >> 3] |= 1 << (i & 7)
+    return int.from_bytes(raw, "little")
+
+
+def _first(bits: int, limit: int, skip: int = 0) -> list[int]:
+    """Positions of the lowest ``limit`` set bits not in ``skip``: the bundle's order within a tier."""
+    bits &= ~skip
+    found = []
+    while bits and len(found) < limit:
+        low = bits & -bits
+        found.append(low.bit_length() - 1)
+        bits ^= low
+    return found
+
+
+class SearchIndex:
+    """Built once per unlock (in a thread), dropped on lock; holds titles and headlines, never estimates."""
+
+    def __init__(self, entries: Sequence[Entry], fields: Sequence[dict[str, str]]) -> None:
+        self.entries = list(entries)
+        postings: dict[tuple[str, str], list[int]] = defaultdict(list)
+        seen: dict[str, tuple[str, ...]] = {}  # headlines, outcomes and pack names repeat: split each once
+        for index, texts in enumerate(fields):
+            for field in FIELDS:
+                text = texts.get(field, "")
+                split = seen.get(text)
+                if split is None:
+                    split = seen[text] = tuple(set(words(text)))
+                for word in split:
+                    postings[(field, word)].append(index)
+        self._bits: dict[str, dict[str, int]] = defaultdict(dict)
+        for (field, word), indices in postings.items():
+            self._bits[word][field] = _bits(indices)
+        self.vocabulary = sorted(self._bits)
+
+    @classmethod
+    def from_findings(cls, findings: Iterable, pack_titles: dict[str, str]) -> SearchIndex:
+        entries, fields = [], []
+        for f in findings:
+            pack = pack_titles.get(f.pack_id, "")
+            entries.append(Entry(f.id, f.title, pack, f.headline))
+            # Words as shown (plain labels) and as written (so "P45" still finds what it names).
+            fields.append({"title": f"{plain(f.title)} {f.title}", "measure": f"{f.measure} {f.treated_label}", "pack": pack,
+                           "headline": f.headline})
+        return cls(entries, fields)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def _starting(self, prefix: str) -> list[str]:
+        at = bisect_left(self.vocabulary, prefix)
+        out = []
+        while at < len(self.vocabulary) and self.vocabulary[at].startswith(prefix):
+            out.append(self.vocabulary[at])
+            at += 1
+        return out
+
+    def _field_bits(self, typed: str) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+        """Bits per field where the typed word is a whole word, starts a word, or it or a synonym starts one."""
+        exact = {field: bits for field, bits in self._bits.get(typed, {}).items()}
+        direct = dict.fromkeys(FIELDS, 0)
+        broad = dict.fromkeys(FIELDS, 0)
+        alternatives = {typed}
+        for group in SYNONYMS:
+            if any(word.startswith(typed) for word in group) and len(typed) >= 3 or typed in group:
+                alternatives |= group
+        for alternative in alternatives:
+            for word in self._starting(alternative):
+                for field, bits in self._bits.get(word, {}).items():
+                    broad[field] |= bits
+                    if alternative == typed:
+                        direct[field] |= bits
+        return {f: exact.get(f, 0) for f in FIELDS}, direct, broad
+
+    def search(self, text: str, limit: int = 50) -> list[Entry]:
+        """Findings matching every word of ``text``, best first, at most ``limit``."""
+        typed = list(dict.fromkeys(words(text)))
+        if not typed:
+            return []
+        per_word = [self._field_bits(word) for word in typed]
+        tiers: list[int] = []
+        # Best first: whole words in the title, then words started, then synonyms; then wider fields.
+        for fields, which in ((("title",), 0), (("title",), 1), (("title",), 2), (("title", "measure"), 1),
+                              (("title", "measure"), 2), (("title", "measure", "pack"), 2), (FIELDS, 2)):
+            tier = -1
+            for kinds in per_word:
+                source = kinds[which]
+                got = 0
+                for field in fields:
+                    got |= source[field]
+                tier &= got
+                if not tier:
+                    break
+            tiers.append(tier if tier != -1 else 0)
+        found: list[int] = []
+        seen = 0
+        for tier in tiers:
+            if len(found) >= limit:
+                break
+            found += _first(tier, limit - len(found), seen)
+            seen |= tier
+        return [self.entries[i] for i in found]
