@@ -91,7 +91,6 @@ def test_every_screen_is_ascii_in_ascii_mode(ascii_screens: dict) -> None:
         assert not odd, f"{name} ({shot['screen']}) draws {odd}:\n{shot['text']}"
 
 
-@pytest.mark.xfail(strict=True, reason="bold_tui/screens/lab.py (i14's) writes · and ▶ itself; it needs glyphs.g()")
 def test_the_lab_is_ascii_in_ascii_mode(ascii_screens: dict) -> None:
     lab = ascii_screens["lab"]
     assert lab["screen"] == "LabScreen"

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
-from bold_tui import lab_story
+from bold_tui import glyphs, lab_story
 from bold_tui.lab_story import Story
 from linkage_core.disclosure import lab
 
@@ -37,7 +37,7 @@ class LabBanner(Widget):
     def render(self) -> Text:
         width = self.size.width or 80
         left = Text(" BOLD Insights", style="bold")
-        left.append(" · Anonymisation lab")
+        left.append(f" {glyphs.g().sep} Anonymisation lab")
         for marker in (f" {SYNTHETIC_MARKER} ", " Synthetic data only ", " Synthetic "):
             if left.cell_len + len(marker) + 1 <= width:
                 break
@@ -72,7 +72,7 @@ def table_text(table: lab.Table, reads: tuple[lab.Entry, ...] = ()) -> Text:
     for row in table.rows:
         read = (table.id, row.label) in reads
         cells = [row.label.ljust(_WIDTHS[0])] + [row.cell(m).rjust(w) for m, w in zip(lab.MEASURES, _WIDTHS[1:])]
-        text.append("\n" + ("▶ " if read else "  ") + " ".join(cells), style="bold" if read else "")
+        text.append("\n" + (f"{glyphs.g().arrow} " if read else "  ") + " ".join(cells), style="bold" if read else "")
     return text
 
 
@@ -80,7 +80,7 @@ def narration_text(story: Story, index: int) -> Text:
     """The current step: where we are, what happens, and at the ends what to press next."""
     step = story.steps[index]
     last = index == len(story.steps) - 1
-    text = Text(f"Step {index + 1} of {len(story.steps)} · {step.title}", style="bold")
+    text = Text(f"Step {index + 1} of {len(story.steps)} {glyphs.g().sep} {step.title}", style="bold")
     text.append("\n" + step.text)
     if index == 0:
         text.append("\nPress space for the next step, or 1 to 4 to switch a protection.", style="italic")
