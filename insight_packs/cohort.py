@@ -118,13 +118,25 @@ def _people(engine: Engine, datasets: list[str]) -> None:
         joins.append(f"LEFT JOIN (SELECT person_key, {agg} FROM probation GROUP BY person_key) pr "
                      "ON pr.person_key = r.person_key")
         columns += [f"DATE_DIFF('day', r.released, pr.{s}_date) AS days_to_{s}" for s in services]
+        if "recall_date" in engine.columns("probation"):
+            # A recall to prison after release, where the extract records one (the landmark design needs it).
+            joins.append(f"""LEFT JOIN (SELECT p.person_key, MIN({_date('p.recall_date')}) AS recall_date FROM probation p
+                            JOIN releases x ON x.person_key = p.person_key
+                            WHERE {_date('p.recall_date')} >= x.released GROUP BY p.person_key) rc
+                            ON rc.person_key = r.person_key""")
+            columns.append("DATE_DIFF('day', r.released, rc.recall_date) AS days_to_recall")
     if "dwp" in datasets:
         joins.append(f"""LEFT JOIN (SELECT d.person_key,
                             MIN(CASE WHEN {_date('d.uc_claim_date')} >= {_shift('x.released', -28)}
                                 THEN {_date('d.uc_claim_date')} END) AS uc_claim,
                             MIN(CASE WHEN {_date('d.first_payment_date')} >= x.released
                                 THEN {_date('d.first_payment_date')} END) AS uc_payment,
-                            SUM(COALESCE(d.out_of_work_benefit_days_12m, 0)) AS benefit_days
+                            LEAST(365, SUM(CASE
+                                WHEN {_date('d.uc_claim_date')} >= {_shift('x.released', -28)}
+                                     AND {_date('d.uc_claim_date')} <= {_shift('x.released', 365)}
+                                THEN LEAST(COALESCE(d.out_of_work_benefit_days_12m, 0),
+                                           365 - GREATEST(0, DATE_DIFF('day', x.released, {_date('d.uc_claim_date')})))
+                                ELSE 0 END)) AS benefit_days
                         FROM dwp d JOIN releases x ON x.person_key = d.person_key GROUP BY d.person_key) w
                         ON w.person_key = r.person_key""")
         columns += ["DATE_DIFF('day', r.released, w.uc_claim) AS days_to_benefit_claim",
