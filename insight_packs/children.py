@@ -98,12 +98,14 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
                 "Some of them may still have a parent who left prison that the data did not find. That "
                 "would make the gap look smaller than it is."], **common))
     support = frame[(frame.parent_in_cohort == 1)]
-    for j, (column, label) in enumerate((("children_in_need", "Known to the council as a child in need"),
-                                         ("early_help", "Got early help from the council"))):
+    for j, (column, label, verb) in enumerate((
+            ("children_in_need", "Known to the council as a child in need",
+             "were known to the council as children in need"),
+            ("early_help", "Got early help from the council", "got early help from the council"))):
         drafts.append(FindingDraft(
             id=f"children.support.{column}", title=f"{label}: children with a parent who left prison",
             measure=label, treated_label="Children with a parent who left prison", comparison_label=None,
-            phrasing=Phrasing("children with a parent who left prison", None, label[0].lower() + label[1:]),
+            phrasing=Phrasing("children with a parent who left prison", None, verb),
             cells=C.share_cells(support, column, ("overall",)), method="Share with a Wilson score interval",
             attrition=[C.step("Children linked to a parent", keys, in_cohort)], order=30 + j, unit="share",
             not_a_cause="It does not show why a family did or did not get support.", **common))

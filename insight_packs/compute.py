@@ -165,7 +165,10 @@ def matched_cells(matcher: Matcher, outcome: str, kind: str, breakdowns: Iterabl
             if pick is None:
                 cache[(breakdown, group)] = matcher.match()
             elif breakdown in by_treatment:
-                cache[(breakdown, group)] = matcher.match(treated=pick)
+                # Its own propensity model: who reaches a level differs from who takes the course at all.
+                own = Matcher(frame, matcher.treated & pick, matcher.pool, matcher.numeric, matcher.categorical,
+                              matcher.exact, matcher.balance_on)
+                cache[(breakdown, group)] = own.match()
             else:
                 cache[(breakdown, group)] = matcher.match(within=pick)
         return cache[(breakdown, group)]

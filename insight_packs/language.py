@@ -71,6 +71,12 @@ class Comparison:
     kind: str = "proportion"
     unit: str = "share"
     higher_is_better: bool = True
+    unmatched: int | None = None
+
+
+def noun(group: str) -> str:
+    """What a group is made of, for counts ("children" or "people")."""
+    return "children" if group.startswith("children") or group.startswith("similar children") else "people"
 
 
 def headline(c: Comparison) -> str:
@@ -85,8 +91,20 @@ def headline(c: Comparison) -> str:
 
 
 def for_100(c: Comparison) -> str:
+    verb = "were" if c.outcome.startswith("were ") else "did"
     return (f"Out of 100 {c.treated}, about {per_100(c.treated_value)} {c.outcome}. "
-            f"Out of 100 {c.comparison}, about {per_100(c.comparison_value)} did.")
+            f"Out of 100 {c.comparison}, about {per_100(c.comparison_value)} {verb}.")
+
+
+def about(c: Comparison) -> str:
+    """Whom the estimate is about: the matched treated people, and how many found no partner."""
+    who = noun(c.treated)
+    text = f"These figures are about the {c.treated_n:,} {who} who had a similar partner."
+    if c.unmatched:
+        text += f" About {c.unmatched:,} more had none, so they are not in them."
+    else:
+        text += " Fewer than 10 had none."
+    return text
 
 
 def _range(c: Comparison) -> str:
@@ -104,6 +122,7 @@ def _range(c: Comparison) -> str:
 def can_say(c: Comparison) -> list[str]:
     lines = [for_100(c)] if c.kind == "proportion" else []
     lines.append(_range(c))
+    lines.append(about(c))
     if c.clear:
         lines.append("The gap is clear: it is unlikely to be chance, even allowing for every comparison in this "
                      "set of figures.")
@@ -148,9 +167,10 @@ def rounding_words(policy) -> str:
     return "shown as counted"
 
 
-def share_headline(what: str, n: int, rate: float, low: float, high: float) -> str:
-    return (f"{rounded_pct(rate)} of {what} (between {rounded_pct(low)} and {rounded_pct(high)}), "
-            f"out of {people(n)}.")
+def share_headline(what: str, n: int, rate: float, low: float, high: float, noun: str = "people") -> str:
+    count = people(n) if noun == "people" else f"{n:,} {noun}"
+    return (f"{rounded_pct(rate)} of {what} (95% interval {rounded_pct(low)} to {rounded_pct(high)}), "
+            f"out of {count}.")
 
 
 def linkage_note(dataset: str, match_rate: float | None, f1: float | None = None) -> str | None:

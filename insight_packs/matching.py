@@ -164,7 +164,7 @@ def propensity(x: pd.DataFrame, treated: np.ndarray) -> np.ndarray:
 
     if x.shape[1] == 0 or treated.all() or not treated.any():
         return np.full(len(treated), max(min(treated.mean(), 1 - 1e-6), 1e-6))
-    model = LogisticRegression(max_iter=5000, C=100.0)
+    model = LogisticRegression(max_iter=2000, C=10.0)
     model.fit(x.to_numpy(), treated)
     return model.predict_proba(x.to_numpy())[:, 1]
 
@@ -282,9 +282,12 @@ class Matcher:
         self.order = order_keys(self.frame)
         columns = tuple(self.numeric) + tuple(self.categorical) + tuple(self.exact) + tuple(self.balance_on)
         self.balance_frame = balance_matrix(self.frame, columns)
-        strata = [_category(self.frame, c) for c in self.exact if c in self.frame]
-        self.strata = (pd.concat(strata, axis=1).agg(" | ".join, axis=1).to_numpy() if strata
-                       else np.full(len(self.frame), "", dtype=object))
+        # Strata as whole numbers: the codes of each exact column's sorted labels, combined.
+        self.strata = np.zeros(len(self.frame), dtype=np.int64)
+        for column in self.exact:
+            if column in self.frame:
+                codes, labels = pd.factorize(_category(self.frame, column).to_numpy(dtype=object), sort=True)
+                self.strata = self.strata * (len(labels) + 1) + codes
 
     def match(self, within: np.ndarray | None = None, treated: np.ndarray | None = None) -> MatchResult:
         """Pairs among the rows picked by ``within`` (everyone when None), exact on the strata.

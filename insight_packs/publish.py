@@ -42,12 +42,11 @@ FALSE_DISCOVERY_RATE = 0.05
 EXPECTED_MARGIN = 2.0
 
 
-def _expected_rate(draft: FindingDraft) -> float | None:
-    """The finding's overall rate (treated and comparison pooled), from the overall row."""
-    top = next((c for c in draft.cells if c.breakdown == "overall" and c.kind == "proportion"), None)
-    if top is None:
+def _expected_rate(cell: RawCell | None) -> float | None:
+    """A row's pooled rate (treated and comparison together)."""
+    if cell is None or cell.kind != "proportion":
         return None
-    sides = [s for s in (top.treated, top.comparison) if s is not None and s.n]
+    sides = [s for s in (cell.treated, cell.comparison) if s is not None and s.n]
     n = sum(s.n for s in sides)
     return sum(s.events or 0 for s in sides) / n if n else None
 
@@ -56,7 +55,8 @@ def raw_cells(draft: FindingDraft, policy: DisclosurePolicy | None = None
               ) -> tuple[list[RawCell], dict[str, SuppressionReason]]:
     """The draft's cells with their ids, and the cells hidden whatever their own counts, with why."""
     threshold = (policy.threshold if policy else 10) * EXPECTED_MARGIN
-    rate = _expected_rate(draft)
+    # Breakdown rows expect the finding's first overall rate; an overall row its own (pooled, so large).
+    rate = _expected_rate(next((c for c in draft.cells if c.breakdown == "overall"), None))
     cells, forced = [], {}
     overall_id = None
     for i, cell in enumerate(draft.cells):
@@ -69,9 +69,10 @@ def raw_cells(draft: FindingDraft, policy: DisclosurePolicy | None = None
         reason = cell.forced
         if reason is None and cell.treated.n == 0:
             reason = SuppressionReason.NOT_AVAILABLE
-        if reason is None and cell.kind == "proportion" and rate is not None:
+        expected = _expected_rate(cell) if cell.breakdown == "overall" else rate
+        if reason is None and cell.kind == "proportion" and expected is not None:
             for side in (cell.treated, cell.comparison):
-                if side is not None and min(side.n * rate, side.n * (1 - rate)) < threshold:
+                if side is not None and min(side.n * expected, side.n * (1 - expected)) < threshold:
                     reason = SuppressionReason.TOO_FEW_EXPECTED
         cell = replace(cell, id=cell_id, finding_id=draft.id, part_of=part_of, forced=reason,
                        unit=cell.unit or draft.unit, range_high=cell.range_high or draft.range_high)
@@ -128,11 +129,10 @@ def _sentences(draft: FindingDraft, estimates: list[Estimate], quality: dict[str
     tail = base_cannot + ([linkage] if linkage else [])
     top = next((e for e in estimates if e.breakdown == "overall"), estimates[0] if estimates else None)
     if top is None or top.suppressed:
-        why = top.note if top is not None and top.note else "too few people were in the group"
-        return ("This figure is not shown.", [f"Nothing can be said from this figure: {why[0].lower() + why[1:]}"
-                                              if top is not None and top.note else
-                                              "Nothing can be said from this figure: too few people were in the group."],
-                tail)
+        reason = top.note if top is not None and top.note else (
+            top.suppression_reason.plain if top is not None and top.suppression_reason else "too few people")
+        return ("This figure is not shown.", [f"Nothing can be said from it: {reason[0].lower() + reason[1:]}"
+                                              .rstrip(".") + "."], tail)
     if top.kind == "count":
         shown = [e for e in estimates if e.kind == "count" and not e.suppressed]
         head = " ".join(f"{e.group}: about {e.treated_value:,.0f} {p.treated}." for e in shown)
@@ -143,12 +143,12 @@ def _sentences(draft: FindingDraft, estimates: list[Estimate], quality: dict[str
             treated_n=top.treated_n or 0, comparison_n=top.comparison_n or 0, treated_value=top.treated_value,
             comparison_value=top.comparison_value, difference=top.difference, low=top.difference_low,
             high=top.difference_high, clear=bool(top.significant), kind=top.kind, unit=top.unit or "share",
-            higher_is_better=p.higher_is_better,
+            higher_is_better=p.higher_is_better, unmatched=top.treated_unmatched,
         )
         return L.headline(c), L.can_say(c), [draft.not_a_cause] + tail
     if top.kind == "proportion":
         head = L.share_headline(f"{p.treated} {p.outcome}", top.treated_n or 0, top.treated_value,
-                                top.treated_low, top.treated_high)
+                                top.treated_low, top.treated_high, noun=L.noun(p.treated))
         return (f"Of {p.treated}, {L.rounded_pct(top.treated_value)} {p.outcome}.",
                 [head, f"Out of 100 {p.treated}, about {L.per_100(top.treated_value)} {p.outcome}."], tail)
     return (f"On average: {L.amount(top.treated_value, top.unit)}.", [], tail)
