@@ -124,8 +124,7 @@ def can_say(c: Comparison) -> list[str]:
     lines.append(_range(c))
     lines.append(about(c))
     if c.clear:
-        lines.append("The gap is clear: it is unlikely to be chance, even allowing for every comparison in this "
-                     "set of figures.")
+        lines.append("The gap is clear. It is unlikely to be chance, even with so many comparisons.")
     elif c.low > 0 or c.high < 0:
         lines.append("The gap is not clear. This set of figures holds many comparisons, and a gap this size can "
                      "turn up by chance among so many.")
@@ -169,8 +168,8 @@ def rounding_words(policy) -> str:
 
 def share_headline(what: str, n: int, rate: float, low: float, high: float, noun: str = "people") -> str:
     count = people(n) if noun == "people" else f"{n:,} {noun}"
-    return (f"{rounded_pct(rate)} of {what} (95% interval {rounded_pct(low)} to {rounded_pct(high)}), "
-            f"out of {count}.")
+    return (f"{rounded_pct(rate)} of {what}, out of {count}. "
+            f"The 95% interval is {rounded_pct(low)} to {rounded_pct(high)}.")
 
 
 def linkage_note(dataset: str, match_rate: float | None, f1: float | None = None) -> str | None:

@@ -79,7 +79,7 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
             measure="Proven reoffending in the year after the first 4 weeks",
             treated_label=f"{name} within 4 weeks", comparison_label="Similar people who did not",
             phrasing=Phrasing(f"people who {reached} within 4 weeks", "similar people who did not",
-                              "were proved to have offended again within the following year",
+                              "were proved to have offended again in the next year",
                               higher_is_better=False),
             cells=cells, method=(
                 f"Landmark design: people still in the community {LANDMARK_DAYS} days after release, with no "
