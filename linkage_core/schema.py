@@ -93,8 +93,8 @@ class DisclosurePolicy(_Model):
         if self.cell_key_perturbation and self.rounding_base == 1:
             lines.append("Counts get a small fixed adjustment, so comparing tables reveals nothing.")
         lines.append(
-            f"Money figures are hidden when {self.dominance_n} people make up over "
-            f"{self.dominance_k:g}% of the total."
+            f"An average is hidden when {self.dominance_n} people make up over "
+            f"{self.dominance_k:g}% of its total, or when one person's share could be worked out closely."
         )
         return lines
 
