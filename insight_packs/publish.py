@@ -131,6 +131,7 @@ def _sentences(draft: FindingDraft, estimates: list[Estimate], quality: dict[str
     if top is None or top.suppressed:
         reason = top.note if top is not None and top.note else (
             top.suppression_reason.plain if top is not None and top.suppression_reason else "too few people")
+        reason = reason.removeprefix("Not compared: ")
         return ("This figure is not shown.", [f"Nothing can be said from it: {reason[0].lower() + reason[1:]}"
                                               .rstrip(".") + "."], tail)
     if top.kind == "count":
