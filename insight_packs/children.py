@@ -65,10 +65,12 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
     school["age_group"] = school.school_year.map(_age_group)
     if school.empty:
         return drafts
-    treated = (school.parent_in_cohort == 1).to_numpy()
-    # Compare with children whose council record names a parent outside the cohort: a child with no council
-    # record cannot be linked to a parent at all, so counting them as "no parent in prison" would blur the gap.
+    # Both groups are children known to a council: that is how a child is linked to a parent at all. The
+    # comparison children's council record names a parent outside the cohort; counting children with no council
+    # record as "no parent in prison" would blur the gap, and councils know children partly because of their
+    # needs, so a child known to a council is compared only with another child known to a council.
     council_known = (school.in_council_data == 1).to_numpy()
+    treated = (school.parent_in_cohort == 1).to_numpy() & council_known
     school = school.reset_index(drop=True)
     matcher = Matcher(school, treated, council_known, numeric=("school_year",), categorical=("sex", "region"),
                       exact=("age_group",), balance_on=("school_year", "sex", "region", "age_group"))
@@ -85,16 +87,19 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
             measure=measure, treated_label="Children with a parent who left prison",
             comparison_label="Similar children", phrasing=Phrasing(
                 "children with a parent who left prison", "similar children of the same age", verb, better),
-            cells=cells, method=("Matched on school year, sex and the school's region, against children known to a "
-                                 "council; 1:1 nearest neighbour, exactly within school age group"),
+            cells=cells, method=("Children known to a council: those with a parent who left prison against those "
+                                 "whose parent did not, matched on school year, sex and the school's region; 1:1 "
+                                 "nearest neighbour, exactly within school age group"),
             attrition=[C.step("Children in school records", school_keys, count=len(school)),
+                       C.step("Known to a council", school_keys, council_known),
                        C.step("With a parent who left prison", school_keys, treated),
                        C.step("Matched to a similar child", school_keys, overall.treated_index)],
             balance_ok=overall.balanced, order=10 + i, unit=unit,
             not_a_cause=("It does not show that a parent's time in prison caused the gap. Children's lives differ "
                          "in ways the records do not show."),
             caveats=C.balance_caveats(overall) + [
-                "The comparison children are known to a council, which named a parent who was not in prison.",
+                "Both groups are children known to a council. The comparison children's council record named a "
+                "parent who was not in prison.",
                 "Some of them may still have a parent who left prison that the data did not find. That "
                 "would make the gap look smaller than it is."], **common))
     support = frame[(frame.parent_in_cohort == 1)]
