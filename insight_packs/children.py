@@ -101,7 +101,10 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
                 "Both groups are children known to a council. The comparison children's council record named a "
                 "parent who was not in prison.",
                 "Some of them may still have a parent who left prison that the data did not find. That "
-                "would make the gap look smaller than it is."], **common))
+                "would make the gap look smaller than it is.",
+                "Councils know some children because of needs the records do not show. If the comparison children "
+                "have more such needs, children with a parent who left prison will look better off than they are."],
+            **common))
     support = frame[(frame.parent_in_cohort == 1)]
     for j, (column, label, verb) in enumerate((
             ("children_in_need", "Known to the council as a child in need",
