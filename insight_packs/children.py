@@ -47,7 +47,7 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
         measure="Children with a parent released in the period", treated_label="Children",
         comparison_label=None, phrasing=Phrasing("children", None, "were found"),
         # A count of children said by their parents goes with the parents' keys: they are who it describes.
-        cells=[count_cell("", "", count_side(declared, C.key_of(adult_keys, parents)), group="Said by parents in prison",
+        cells=[count_cell("", "", count_side(declared, C.key_of(adult_keys, parents)), group="Said by their parents",
                           method="Sum of children people said they had", unit="people"),
                count_cell("", "", count_side(len(linked), C.key_of(keys, in_cohort)),
                           group="Found in school or council records", unit="people",

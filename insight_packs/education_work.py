@@ -91,6 +91,8 @@ def _compute(self, engine) -> list[FindingDraft]:
                     "shown to explore, not to judge."],
                 covered="It covers people released in the period whose prison record was found.",
                 order=order * 10 + list(OUTCOMES).index(outcome), unit=unit, range_high=window,
+                not_a_cause=("It does not prove the course made the difference. People who take a course may "
+                             "differ in ways the data does not show."),
             ))
     return drafts
 

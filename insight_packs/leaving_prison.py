@@ -61,6 +61,7 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
                        C.step(f"Reached {name.lower()} within 12 weeks", keys,
                               frame[f"{service}_12w"].to_numpy() > 0, outcome_of_all=True)],
             datasets=("prison", "probation", "dwp"), order=order, unit="share",
+            not_a_cause="It does not show why some people reached the service and others did not.",
             covered="It covers people released in the period whose prison record was found.",
         ))
         if landmark is None:
@@ -99,6 +100,8 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
             covered=(f"It covers people released in the period whose prison record was found and who had not been "
                      f"proved to reoffend in their first {LANDMARK_DAYS} days."),
             order=50 + order, unit="share",
+            not_a_cause=("It does not prove the service made the difference. People who reach a service may "
+                         "differ in ways the data does not show."),
         ))
     return drafts
 

@@ -127,6 +127,7 @@ def _sentences(draft: FindingDraft, estimates: list[Estimate], quality: dict[str
     linkage = _linkage(draft, quality)
     base_cannot = ["It says nothing about any one person."] + ([draft.covered] if draft.covered else [])
     tail = base_cannot + ([linkage] if linkage else [])
+    lead = [draft.not_a_cause] if draft.comparison_label is None and draft.not_a_cause else []
     top = next((e for e in estimates if e.breakdown == "overall"), estimates[0] if estimates else None)
     if top is None or top.suppressed:
         reason = top.note if top is not None and top.note else (
@@ -151,7 +152,7 @@ def _sentences(draft: FindingDraft, estimates: list[Estimate], quality: dict[str
         head = L.share_headline(f"{p.treated} {p.outcome}", top.treated_n or 0, top.treated_value,
                                 top.treated_low, top.treated_high, noun=L.noun(p.treated))
         return (f"Of {p.treated}, {L.rounded_pct(top.treated_value)} {p.outcome}.",
-                [head, f"Out of 100 {p.treated}, about {L.per_100(top.treated_value)} {p.outcome}."], tail)
+                [head, f"Out of 100 {p.treated}, about {L.per_100(top.treated_value)} {p.outcome}."], lead + tail)
     return (f"On average: {L.amount(top.treated_value, top.unit)}.", [], tail)
 
 
