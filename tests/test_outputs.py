@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from insight_packs.drafts import Cell, FindingDraft, Phrasing, Side
+from insight_packs.drafts import FindingDraft, Phrasing
 from insight_packs.publish import publish_all
+from linkage_core.disclosure.apply import RawCell, RawSide, proportion_cell, proportion_side
 from linkage_core.disclosure.dominance import Magnitude
 from linkage_core.disclosure.outputs import write_outputs
 from linkage_core.errors import UsageError
@@ -31,11 +32,11 @@ def _draft(counts: dict[str, tuple[int, int]], id: str = "pack.share") -> Findin
     """A share by region: ``counts`` maps region to (people with the outcome, people)."""
     total_e = sum(e for e, _ in counts.values())
     total_n = sum(n for _, n in counts.values())
-    cells = [Cell("overall", "All", "proportion", Side.proportion(total_e, total_n))]
-    cells += [Cell("region", g, "proportion", Side.proportion(e, n)) for g, (e, n) in counts.items()]
+    cells = [proportion_cell("", id, proportion_side(total_e, total_n))]
+    cells += [proportion_cell("", id, proportion_side(e, n), breakdown="region", group=g) for g, (e, n) in counts.items()]
     values = [float(v) for v in range(1, 20)] + [5000.0]
-    mean = Side(n=len(values), value=sum(values) / len(values), sd=1.0, magnitude=Magnitude.from_values(values))
-    cells.append(Cell("overall", "Days", "mean", mean))
+    mean = RawSide(n=len(values), value=sum(values) / len(values), sd=1.0, magnitude=Magnitude.from_values(values))
+    cells.append(RawCell("", id, mean, kind="mean", group="Days"))
     return FindingDraft(id=id, pack_id="pack", title="A share", measure="Share", treated_label="People",
                         comparison_label=None, phrasing=Phrasing("people", None, "did it"), cells=cells,
                         method="Wilson", attrition=[], datasets=("prison",))
@@ -88,7 +89,10 @@ def test_dominance_evidence_for_each_mean(tmp_path: Path) -> None:
     assert rows[0]["nk_rule"] == "fail" and rows[0]["p_ratio"] == "fail"
     assert float(rows[0]["largest"]) == 5000.0
     results = json.loads((folder / "results.json").read_text())["results"]
-    assert results["dominance_evidence"]["status"] == "fail"  # published, though it breaks the rule
+    # The packs pass the values behind each mean to disclosure control, so the dominated mean is hidden at
+    # publication and no published mean breaks the rule.
+    assert rows[0]["published"] == "no"
+    assert results["dominance_evidence"]["status"] == "pass"
 
 
 def test_ptable_is_written_as_pcv_ckey_pvalue(tmp_path: Path) -> None:

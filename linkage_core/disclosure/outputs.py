@@ -50,6 +50,11 @@ RULES = {
     SuppressionReason.NOT_AVAILABLE: "not-available",
     SuppressionReason.NOT_APPLICABLE: "not-applicable",
     SuppressionReason.BLOCKED_AT_READ: "blocked-at-read",
+    # Primary suppression on the counts expected from the finding's overall rate (not the cell's own outcome).
+    SuppressionReason.TOO_FEW_EXPECTED: "threshold",
+    # Justice Data Lab rules, not disclosure: shown to the checker so no hidden cell goes unexplained.
+    SuppressionReason.TOO_FEW_TO_COMPARE: "too-few-to-compare",
+    SuppressionReason.NOT_BALANCED: "not-balanced",
 }
 _COLUMNS = ("breakdown", "group", "kind", "treated_n", "treated_events", "treated_value", "comparison_n",
             "comparison_events", "comparison_value", "difference", "published", "rule")
