@@ -105,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="compare a bundle's estimates with a world's planted effects")
     p.add_argument("world", type=Path)
     _bundle_arg(p, optional=False)
+    p.add_argument("--format", choices=("text", "json"), default="text")
 
     sub.add_parser("lab", help="the anonymisation lab (synthetic data only)")
 
