@@ -6,6 +6,7 @@ pack), "clear" verdicts on null rows and with the wrong sign, shown comparison r
 treated people, and the mean absolute bias of the matched estimates against the naive difference, per pack.
 
 Run (one process; heavy): python benchmarks/truth_recovery.py [--seeds 20] [--first-seed 1301] [--people 6000]
+[--true-links] (a perfect spine from the truth instead of linking: the packs' method alone)
 Each world's scored rows are appended to --out (JSON lines) as it finishes, so a sweep cut short still
 leaves its figures: ``--report-only`` prints the figures from that file.
 """
@@ -22,9 +23,9 @@ from insight_packs.evaluate import Scored
 from insight_packs.truth import WorldScore, report, summary
 
 
-def _run_seed(seed: int, people: int, key, trust) -> WorldScore:
+def _run_seed(seed: int, people: int, key, trust, perfect_links: bool = False) -> WorldScore:
     from insight_packs.build import build_bundle
-    from insight_packs.truth import score_world
+    from insight_packs.truth import score_world, true_links
     from linkage_core.bundle.envelope import KdfParams
     from linkage_core.bundle.reader import open_bundle
     from linkage_core.linkage import link_world
@@ -33,7 +34,10 @@ def _run_seed(seed: int, people: int, key, trust) -> WorldScore:
     with tempfile.TemporaryDirectory(prefix="bold-truth-") as folder:
         root = Path(folder)
         world = synthesise(people, seed, root / "world")
-        link_world(world, root / "link")
+        if perfect_links:
+            true_links(world, root / "link")
+        else:
+            link_world(world, root / "link")
         path = build_bundle(world, root / "b.bold", signer=key, passphrases=["x"], link_dir=root / "link",
                             kdf=KdfParams(1024, 1, 1))
         with open_bundle(path, "x", trust) as bundle:
@@ -66,6 +70,8 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=6000)
     parser.add_argument("--out", type=Path, default=Path("truth_recovery.jsonl"))
     parser.add_argument("--report-only", action="store_true")
+    parser.add_argument("--true-links", action="store_true",
+                        help="link from the world's truth (judges the packs' method alone, and is faster)")
     args = parser.parse_args()
     if not args.report_only:
         from linkage_core.bundle.keys import PrivateKey, TrustStore
@@ -75,7 +81,7 @@ def main() -> None:
         started = time.perf_counter()
         for seed in range(args.first_seed, args.first_seed + args.seeds):
             t0 = time.perf_counter()
-            result = _run_seed(seed, args.people, key, trust)
+            result = _run_seed(seed, args.people, key, trust, args.true_links)
             _save(args.out, result, args.people, time.perf_counter() - t0)
             covered = sum(r.covered for r in result.rows)
             print(f"seed {seed}: {covered}/{len(result.rows)} rows covered, {len(result.small_rows)} shown rows "

@@ -95,3 +95,30 @@ def report(figures: Figures) -> list[str]:
         lines.append(f"  {pack:<16} mean |bias| matched {matched:.4f} vs naive {naive:.4f} over {n} rows "
                      f"(ratio {ratio:.2f}; target <= 0.33)")
     return lines
+
+
+def true_links(world: Path, out: Path) -> Path:
+    """A perfect spine and family table from the world's truth, for sweeps that judge the packs' method
+    alone (linkage errors are ``benchmarks/linkage.py``'s business). Person keys are integers in a
+    scrambled order; a child is linked to a parent only where a council record names them, as in the
+    pipeline."""
+    import pandas as pd
+
+    out.mkdir(parents=True, exist_ok=True)
+    truth = pd.read_parquet(Path(world) / "_truth" / "truth.parquet")
+    people = sorted(set(truth.person_id))
+    rng = np.random.default_rng(len(people))
+    key = dict(zip(people, rng.permutation(len(people)) + 1))
+    spine = truth.assign(person_key=truth.person_id.map(key).astype("int64"), match_probability=1.0)
+    spine[["dataset", "record_id", "person_key", "match_probability"]].to_parquet(out / "spine.parquet")
+    families = pd.read_parquet(Path(world) / "_truth" / "families.parquet")
+    council = set(truth.person_id[truth.dataset == "local_authority"])
+    families = families[families.child_person_id.isin(council)]
+    pd.DataFrame({"child_person_key": families.child_person_id.map(key).astype("int64"),
+                  "parent_person_key": families.parent_person_id.map(key).astype("int64"),
+                  "match_probability": 1.0}).to_parquet(out / "families.parquet")
+    import json
+
+    (out / "quality.json").write_text(json.dumps({"cohort": "prison", "datasets": {
+        d: {"match_rate": 1.0} for d in sorted(set(truth.dataset))}, "note": "perfect links from the truth"}))
+    return out
