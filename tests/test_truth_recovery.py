@@ -20,6 +20,7 @@ import pytest
 from insight_packs.evaluate import evaluate, score
 from insight_packs.truth import WorldScore, report, summary
 from linkage_core.errors import UsageError
+from tests.pipeline_fixtures import built_world  # noqa: F401 - fixture
 
 
 @dataclass

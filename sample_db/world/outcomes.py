@@ -70,7 +70,8 @@ class Potential:
     ``y1`` is what happened and ``y0`` what would have without the treatment (same random draw); for
     everyone else both are what happened. ``planted`` is the person's planted effect (probability or
     mean with minus without), zero where no effect was planted. ``labels`` holds treatment-defined
-    groups (a course's level, whether it was finished) as label arrays, None where not recorded.
+    groups (a course's level, whether it was finished) as (codes, names): codes index names, -1 where
+    not recorded.
     """
 
     treatment: str
@@ -83,7 +84,7 @@ class Potential:
     y0: np.ndarray
     y1: np.ndarray
     planted: np.ndarray
-    labels: dict[str, np.ndarray] = field(default_factory=dict)
+    labels: dict[str, tuple[np.ndarray, tuple[str, ...]]] = field(default_factory=dict)
 
     def observed(self) -> np.ndarray:
         return np.where(self.treated, self.y1, self.y0)
@@ -233,7 +234,7 @@ def _treated_only(y0: np.ndarray, y1: np.ndarray, treated: np.ndarray) -> np.nda
 
 
 def _binary(treatment: str, outcome: str, eligible: np.ndarray, treated: np.ndarray, u: np.ndarray,
-            p1: np.ndarray, p0: np.ndarray, nominal: float | None, labels: dict[str, np.ndarray]) -> Potential:
+            p1: np.ndarray, p0: np.ndarray, nominal: float | None, labels: dict) -> Potential:
     """A yes/no outcome: ``p1`` is each person's probability as things happened, ``p0`` without the
     treatment (they differ only for the treated)."""
     treated = eligible & treated
@@ -243,20 +244,18 @@ def _binary(treatment: str, outcome: str, eligible: np.ndarray, treated: np.ndar
                      treated * (p1 - p0), labels)
 
 
-def _course_labels(courses: Courses) -> dict[str, dict[str, np.ndarray]]:
-    """Per course type, each person's course level and whether they finished it (None: not recorded)."""
+def _course_labels(courses: Courses) -> dict[str, dict[str, tuple[np.ndarray, tuple[str, ...]]]]:
+    """Per course type, each person's course level and whether they finished it (-1: not recorded)."""
     from sample_db.world.treatment import LEVELS
 
     n = courses.took.shape[0]
     out = {}
     for k, kind in enumerate(COURSE_TYPES):
-        level = np.full(n, None, dtype=object)
+        level = np.full(n, -1, dtype=np.int64)
         rows = np.flatnonzero(courses.kind == k)
-        has = courses.level[rows] >= 0
-        level[courses.person[rows[has]]] = np.array(LEVELS, dtype=object)[courses.level[rows[has]]]
-        done = np.where(courses.done[:, k], "Completed", "Not completed").astype(object)
-        done[~courses.took[:, k]] = None
-        out[kind] = {"course_level": level, "completed": done}
+        level[courses.person[rows]] = courses.level[rows]
+        done = np.where(courses.took[:, k], np.where(courses.done[:, k], 0, 1), -1)
+        out[kind] = {"course_level": (level, LEVELS), "completed": (done, ("Completed", "Not completed"))}
     return out
 
 

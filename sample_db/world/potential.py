@@ -5,6 +5,9 @@ population: treated or not, Y0 and Y1 (same random draw), the planted effect, an
 every breakdown a pack may publish, labelled exactly as the packs label them. ``bold evaluate`` works out
 the realised effect on the treated people of any published row from it; ``effects.json`` carries the
 same sums for the overall row and every group. No pipeline step reads either.
+
+Groups are held as integer codes into label tuples (-1: not recorded) and written as dictionary columns,
+so a world of a million people costs seconds, not millions of Python strings.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from sample_db.world.model import World
 from sample_db.world.outcomes import AGE_GROUPS, Effect, Potential, age_group
 from sample_db.world.people import AGE_BANDS, OFFENCE_GROUPS, QUALIFICATIONS, SENTENCE_BANDS
 
-#: Breakdown columns of the truth table (None where a breakdown does not apply to the person).
+Labels = tuple[np.ndarray, tuple[str, ...]]
+#: Breakdown columns of the truth table (null where a breakdown does not apply to the person).
 BREAKDOWNS = ("region", "age_band", "sex", "sentence_length", "prison_type", "offence_group",
               "prior_qualification", "course_level", "completed", "age_group")
 #: Breakdowns summarised in effects.json, by the kind of treatment (every one with planted variation).
@@ -28,32 +32,25 @@ SUMMARISED = {
 }
 
 
-def _labels(names, codes: np.ndarray) -> np.ndarray:
-    return np.asarray(names, dtype=object)[np.asarray(codes)]
-
-
-def cohort_groups(world: World) -> dict[str, np.ndarray]:
+def cohort_groups(world: World) -> dict[str, Labels]:
     c = world.cohort
     return {
-        "region": _labels(postcodes.REGION_NAMES, c.region),
-        "age_band": _labels(AGE_BANDS, c.age_band),
-        "sex": np.where(c.male, "M", "F").astype(object),
-        "sentence_length": _labels(SENTENCE_BANDS, c.sentence_band),
-        "prison_type": np.where(c.private, "private", "public").astype(object),
-        "offence_group": _labels(OFFENCE_GROUPS, c.offence),
-        "prior_qualification": _labels(QUALIFICATIONS, c.qualification),
+        "region": (c.region.astype(np.int64), tuple(postcodes.REGION_NAMES)),
+        "age_band": (c.age_band.astype(np.int64), AGE_BANDS),
+        "sex": (c.male.astype(np.int64), ("F", "M")),
+        "sentence_length": (c.sentence_band.astype(np.int64), SENTENCE_BANDS),
+        "prison_type": (c.private.astype(np.int64), ("public", "private")),
+        "offence_group": (c.offence.astype(np.int64), OFFENCE_GROUPS),
+        "prior_qualification": (c.qualification.astype(np.int64), QUALIFICATIONS),
     }
 
 
-def children_groups(world: World) -> dict[str, np.ndarray]:
+def children_groups(world: World) -> dict[str, Labels]:
     k = world.kids
-    group = age_group(k.school_year)
-    labels = np.full(k.n, None, dtype=object)
-    labels[group >= 0] = _labels(AGE_GROUPS, group[group >= 0])
     return {
-        "region": _labels(postcodes.REGION_NAMES, k.region),
-        "sex": np.where(world.ids.male[world.kid_start:], "M", "F").astype(object),
-        "age_group": labels,
+        "region": (k.region.astype(np.int64), tuple(postcodes.REGION_NAMES)),
+        "sex": (world.ids.male[world.kid_start:].astype(np.int64), ("F", "M")),
+        "age_group": (age_group(k.school_year).astype(np.int64), AGE_GROUPS),
     }
 
 
@@ -61,25 +58,38 @@ def potentials(world: World) -> list[Potential]:
     return world.outcomes.potentials + world.attendance.potentials
 
 
-def table(world: World, cohort_ids: np.ndarray, child_ids: np.ndarray) -> pa.Table:
+def _column(labels: Labels | None, rows: np.ndarray) -> pa.Array:
+    if labels is None:
+        labels = (np.full(len(rows), -1, np.int64), ())
+        rows = np.arange(len(rows))
+    codes, names = labels
+    picked = codes[rows]
+    null = picked < 0
+    indices = pa.array(np.where(null, 0, picked).astype(np.int32), mask=null)
+    return pa.DictionaryArray.from_arrays(indices, pa.array(list(names) or [""], pa.string()))
+
+
+def _constant(value: str, n: int) -> pa.Array:
+    return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int32)), pa.array([value], pa.string()))
+
+
+def table(world: World, cohort_ids: pa.Array, child_ids: pa.Array) -> pa.Table:
     """The truth table: one row per person in each comparison's population (ids are ``_truth`` ids)."""
     groups = {"cohort": cohort_groups(world), "children": children_groups(world)}
-    ids = {"cohort": np.asarray(cohort_ids, dtype=object), "children": np.asarray(child_ids, dtype=object)}
+    ids = {"cohort": cohort_ids, "children": child_ids}
     parts = []
     for p in potentials(world):
         rows = np.flatnonzero(p.eligible)
         cols = {
-            "person_id": ids[p.unit][rows], "treatment": np.full(len(rows), p.treatment, dtype=object),
-            "outcome": np.full(len(rows), p.outcome, dtype=object), "eligible": p.eligible[rows],
-            "treated": p.treated[rows], "y0": p.y0[rows], "y1": p.y1[rows], "planted": p.planted[rows],
+            "person_id": ids[p.unit].take(pa.array(rows)),
+            "treatment": _constant(p.treatment, len(rows)), "outcome": _constant(p.outcome, len(rows)),
+            "eligible": pa.array(p.eligible[rows]), "treated": pa.array(p.treated[rows]),
+            "y0": pa.array(p.y0[rows]), "y1": pa.array(p.y1[rows]), "planted": pa.array(p.planted[rows]),
         }
         for name in BREAKDOWNS:
-            source = p.labels.get(name, groups[p.unit].get(name))
-            cols[name] = source[rows] if source is not None else np.full(len(rows), None, dtype=object)
-        parts.append(pa.table({k: pa.array(v.tolist() if v.dtype == object else v,
-                                          type=pa.string() if v.dtype == object else None)
-                               for k, v in cols.items()}))
-    return pa.concat_tables(parts)
+            cols[name] = _column(p.labels.get(name, groups[p.unit].get(name)), rows)
+        parts.append(pa.table(cols))
+    return pa.concat_tables(parts, promote_options="permissive").unify_dictionaries()
 
 
 def _kind(treatment: str) -> str:
@@ -96,9 +106,10 @@ def effects(world: World) -> list[Effect]:
         base = f"{p.treatment}->{p.outcome}"
         subsets: list[tuple[dict | None, np.ndarray]] = [(None, np.ones(len(obs), bool))]
         for name in SUMMARISED.get(_kind(p.treatment), ()):
-            values = labels[name]
-            for group in sorted({v for v in values[p.treated] if v is not None}):
-                subsets.append(({name: group}, values == group))
+            codes, names = labels[name]
+            for code in np.unique(codes[p.treated]):
+                if code >= 0:
+                    subsets.append(({name: names[code]}, codes == code))
         for sub, keep in subsets:
             t, c = p.treated & keep, p.eligible & ~p.treated & keep
             if not t.any():

@@ -131,9 +131,8 @@ def _write_families(world: World, seen: np.ndarray, truth_dir: Path) -> None:
 
 def _write_potential(world: World, truth_dir: Path) -> None:
     """Per-person truth of every comparison (``potential.table``), for ``bold evaluate``."""
-    cohort_ids = _bytes_text(person_ids(world, np.arange(world.n))).to_numpy(zero_copy_only=False)
-    child_ids = _bytes_text(person_ids(world, world.kid_start + np.arange(world.kids.n))).to_numpy(
-        zero_copy_only=False)
+    cohort_ids = _bytes_text(person_ids(world, np.arange(world.n)))
+    child_ids = _bytes_text(person_ids(world, world.kid_start + np.arange(world.kids.n)))
     pq.write_table(potential.table(world, cohort_ids, child_ids), truth_dir / "potential.parquet",
                    compression="zstd")
 
