@@ -77,6 +77,9 @@ class Truth:
             raise UsageError(f"{world} has no _truth/potential.parquet, so there is nothing to compare with "
                              "(worlds written before this version: write it again with bold synth).")
         table = pd.read_parquet(path)
+        for column in table.columns:   # labels are stored as dictionaries: plain text, nulls kept
+            if isinstance(table[column].dtype, pd.CategoricalDtype):
+                table[column] = table[column].astype(object)
         self._by = {key: rows.reset_index(drop=True) for key, rows in table.groupby(["treatment", "outcome"])}
 
     def knows(self, treatment: str, outcome: str) -> bool:
