@@ -52,6 +52,9 @@ class Figures:
     small_rows: int
     shown_comparisons: int
     bias: dict[str, tuple[float, float, int]]    # pack -> (mean |matched - truth|, mean |naive - truth|, rows)
+    #: pack -> (mean over rows of |mean over worlds of matched - truth|, the same for naive, distinct rows):
+    #: the bias itself, with most of each world's chance error averaged away.
+    row_bias: dict[str, tuple[float, float, int]] = field(default_factory=dict)
 
     @property
     def coverage(self) -> float:
@@ -68,7 +71,18 @@ def summary(scores: list[WorldScore]) -> Figures:
         both = [r for r in rs if r.naive is not None]
         bias[pack] = (float(np.mean([abs(r.difference - r.truth) for r in both])) if both else float("nan"),
                       float(np.mean([abs(r.naive - r.truth) for r in both])) if both else float("nan"), len(both))
+    row_bias = {}
+    for pack, rs in by.items():
+        per_row = defaultdict(list)
+        for r in rs:
+            if r.naive is not None:
+                per_row[(r.finding_id, r.breakdown, r.group)].append(r)
+        matched = [abs(np.mean([r.difference - r.truth for r in v])) for v in per_row.values()]
+        naive = [abs(np.mean([r.naive - r.truth for r in v])) for v in per_row.values()]
+        row_bias[pack] = (float(np.mean(matched)) if matched else float("nan"),
+                          float(np.mean(naive)) if naive else float("nan"), len(per_row))
     return Figures(
+        row_bias=dict(sorted(row_bias.items())),
         rows=len(rows), covered=sum(r.covered for r in rows),
         by_pack={p: (sum(r.covered for r in rs), len(rs)) for p, rs in sorted(by.items())},
         nulls=sum(r.null for r in rows), clear_nulls=sum(r.null and r.clear for r in rows),
@@ -90,10 +104,15 @@ def report(figures: Figures) -> list[str]:
     lines.append(f"'clear' verdicts on rows with a planted effect: {f.clear_non_nulls}/{f.non_nulls} ({power:.1%})")
     lines.append(f"shown comparison rows with fewer than {MIN_TREATED} treated people: {f.small_rows} of "
                  f"{f.shown_comparisons} (target 0)")
+    lines.append("bias per pack: mean over rows of |mean over worlds of (estimate - truth)|, matched vs naive "
+                 "(target: matched <= 1/3 of naive)")
+    for pack, (matched, naive, n) in f.row_bias.items():
+        ratio = matched / naive if naive else float("nan")
+        lines.append(f"  {pack:<16} {matched:.4f} vs {naive:.4f} over {n} distinct rows (ratio {ratio:.2f})")
+    lines.append("error per pack: mean over rows and worlds of |estimate - truth| (chance included), matched vs naive")
     for pack, (matched, naive, n) in f.bias.items():
         ratio = matched / naive if naive else float("nan")
-        lines.append(f"  {pack:<16} mean |bias| matched {matched:.4f} vs naive {naive:.4f} over {n} rows "
-                     f"(ratio {ratio:.2f}; target <= 0.33)")
+        lines.append(f"  {pack:<16} {matched:.4f} vs {naive:.4f} over {n} rows (ratio {ratio:.2f})")
     return lines
 
 
