@@ -149,8 +149,12 @@ def council_knowledge(rng: np.random.Generator, kids: Children, rates: WorldRate
     need = rng.normal(0, 1, kids.n)
     under18 = kids.dob > SCHOOL_CENSUS - int(18 * 365.25)
     fam = kids.cohort_family
-    base = np.where(fam, rates.la_known_cohort_child, rates.la_known_other_child)
-    known = under18 & (rng.random(kids.n) < expit(np.log(base / (1 - base)) + rates.la_known_need * need))
+    # The intercepts are solved so the shares known stay ``la_known_cohort_child`` / ``la_known_other_child``.
+    p = np.empty(kids.n)
+    for mask, share in ((fam, rates.la_known_cohort_child), (~fam, rates.la_known_other_child)):
+        if mask.any():
+            p[mask] = calibrate(rates.la_known_need * need[mask], share, logistic=True)
+    known = under18 & (rng.random(kids.n) < p)
     kids.need = need
     kids.council_known = known
     kids.children_in_need = known & (rng.random(kids.n) < expit(-1.6 + 0.8 * need + 0.9 * fam))
