@@ -148,7 +148,6 @@ def dfe(rng: np.random.Generator, world: World) -> Rows:
 
 def dwp(rng: np.random.Generator, world: World) -> Rows:
     c, cap = world.cohort, world.rates.extract_day()
-    out_work = ~world.outcomes.employed["employment_6w"]
     custody = c.release_day - (c.sentence_months * 30.4 / 2).astype(np.int32)
     # A Universal Credit claim around release: when the world model drew one (some start from prison).
     after = np.flatnonzero(world.services.day["benefit_claim"] != NEVER)

@@ -118,7 +118,6 @@ class Outcomes:
     recall_day: np.ndarray            # days from release to the first recall (NEVER: none)
     first_payment: np.ndarray         # days from release to a first Universal Credit payment
     potentials: list[Potential] = field(default_factory=list)
-    effects: list[Effect] = field(default_factory=list)
 
 
 def _reoffending_score(x: Cohort) -> np.ndarray:
