@@ -13,7 +13,7 @@ from pathlib import Path
 
 from insight_packs.cohort import Sources, load
 from insight_packs.engine import open_engine
-from insight_packs.publish import publish_all
+from insight_packs.publish import publish_bundle
 from insight_packs.registry import all_packs
 from linkage_core import __version__
 from linkage_core.bundle.envelope import KdfParams
@@ -68,7 +68,7 @@ def build_content(world: Path, link_dir: Path, *, policy: DisclosurePolicy | Non
     finally:
         engine.close()
     progress("Disclosure control", 0.0)
-    findings, estimates = publish_all(drafts, policy, quality)
+    findings, estimates, comparisons = publish_bundle(drafts, policy, quality)
     progress("Disclosure control", 1.0)
     rates = quality_doc.get("datasets", {})
     provenance = [
@@ -88,6 +88,7 @@ def build_content(world: Path, link_dir: Path, *, policy: DisclosurePolicy | Non
         datasets_linked=datasets, policy=policy, software_version=__version__,
         created=created or datetime.now(timezone.utc), synthetic=is_synthetic,
         notes=(["Synthetic demo data: no real person is in it."] if is_synthetic else []),
+        comparisons=comparisons,
     )
     return BundleContent(manifest=manifest, packs=[p.to_model() for p in packs], findings=findings,
                          estimates=estimates, datasets=provenance, linkage_quality=quality, glossary=glossary())

@@ -5,7 +5,9 @@ import pandas as pd
 from insight_packs import compute as C
 from insight_packs.base import COMMON_WONT, PackSpec, use
 from insight_packs.drafts import Cell, FindingDraft, Phrasing, Side
-from insight_packs.matching import match
+from insight_packs.matching import Matcher
+from linkage_core.disclosure.apply import count_cell, count_side
+from linkage_core.schema import SuppressionReason
 
 OUTCOMES = {
     "attendance_rate": ("mean", "School attendance (% of sessions attended)",
@@ -45,18 +47,17 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
         measure="Children with a parent released in the period", treated_label="Children",
         comparison_label=None, phrasing=Phrasing("children", None, "were found"),
         # A count of children said by their parents goes with the parents' keys: they are who it describes.
-        cells=[Cell("overall", "Said by parents in prison", "count",
-                    Side(n=declared, value=float(declared), key=C.key_of(adult_keys, parents)),
-                    method="Sum of children people said they had"),
-               Cell("overall", "Found in school or council records", "count",
-                    Side(n=len(linked), value=float(len(linked)), key=C.key_of(keys, in_cohort)),
-                    method="Children linked to a parent through council family records")],
+        cells=[count_cell("", "", count_side(declared, C.key_of(adult_keys, parents)), group="Said by parents in prison",
+                          method="Sum of children people said they had", unit="people"),
+               count_cell("", "", count_side(len(linked), C.key_of(keys, in_cohort)),
+                          group="Found in school or council records", unit="people",
+                          method="Children linked to a parent through council family records")],
         method="Counts of children; self-declared against linked",
         attrition=[C.step("People released in the period", adult_keys, count=len(adults)),
                    C.step("Said they had children", adult_keys, parents)],
         caveats=["Linked counts miss children whose council record did not name the parent, so both counts "
                  "are likely to be low."],
-        order=0, **common)]
+        order=0, unit="people", **common)]
     in_school = frame.in_school_data.to_numpy() == 1
     school = frame[in_school].copy()
     school_keys = None if keys is None else keys[in_school]
@@ -64,38 +65,58 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
     school["age_group"] = school.school_year.map(_age_group)
     if school.empty:
         return drafts
-    treated = (school.parent_in_cohort == 1).to_numpy()
-    # Compare with children whose council record names a parent outside the cohort: a child with no council
-    # record cannot be linked to a parent at all, so counting them as "no parent in prison" would blur the gap.
+    # Both groups are children known to a council: that is how a child is linked to a parent at all. The
+    # comparison children's council record names a parent outside the cohort; counting children with no council
+    # record as "no parent in prison" would blur the gap, and councils know children partly because of their
+    # needs, so a child known to a council is compared only with another child known to a council.
     council_known = (school.in_council_data == 1).to_numpy()
-    result = match(school, treated, council_known, numeric=("school_year",), categorical=("sex", "region"),
-                   seed=300)
+    treated = (school.parent_in_cohort == 1).to_numpy() & council_known
+    school = school.reset_index(drop=True)
+    matcher = Matcher(school, treated, council_known, numeric=("school_year",), categorical=("sex", "region"),
+                      exact=("age_group",), balance_on=("school_year", "sex", "region", "age_group"))
+    overall = matcher.match()
+    results: dict = {("overall", "All"): overall}
     for i, (outcome, (kind, measure, verb, better)) in enumerate(OUTCOMES.items()):
-        cells = C.matched_cells(school, result, outcome, kind, ("age_group",), {"age_group": AGE_GROUPS})
-        cells.append(Cell("age_group", "Over 18", kind, Side(n=0), method="not in school records"))
+        unit = "percent" if outcome == "attendance_rate" else "share"
+        cells = C.matched_cells(matcher, outcome, kind, ("age_group",), {"age_group": AGE_GROUPS}, unit=unit,
+                                results=results)
+        cells.append(Cell("", "", Side(n=0), kind=kind, breakdown="age_group", group="Over 18",
+                          method="not in school records", forced=SuppressionReason.NOT_AVAILABLE, unit=unit))
         drafts.append(FindingDraft(
             id=f"children.parental_imprisonment.{outcome}", title=f"{measure}: children with a parent who left prison",
             measure=measure, treated_label="Children with a parent who left prison",
             comparison_label="Similar children", phrasing=Phrasing(
                 "children with a parent who left prison", "similar children of the same age", verb, better),
-            cells=cells, method=("Matched on school year, sex and the school's region, against children known to a council; "
-                    "1:1 nearest neighbour"),
+            cells=cells, method=("Children known to a council: those with a parent who left prison against those "
+                                 "whose parent did not, matched on school year, sex and the school's region; 1:1 "
+                                 "nearest neighbour, exactly within school age group"),
             attrition=[C.step("Children in school records", school_keys, count=len(school)),
+                       C.step("Known to a council", school_keys, council_known),
                        C.step("With a parent who left prison", school_keys, treated),
-                       C.step("Matched to a similar child", school_keys, result.treated_index)],
-            balance_ok=result.balanced, order=10 + i,
-            caveats=["The comparison children are known to a council, which named a parent who was not in prison.",
-                     "Some of them may still have a parent who left prison that the data did not find. That "
-                     "would make the gap look smaller than it is."], **common))
+                       C.step("Matched to a similar child", school_keys, overall.treated_index)],
+            balance_ok=overall.balanced, order=10 + i, unit=unit,
+            not_a_cause=("It does not show that a parent's time in prison caused the gap. Children's lives differ "
+                         "in ways the records do not show."),
+            caveats=C.balance_caveats(overall) + [
+                "Both groups are children known to a council. The comparison children's council record named a "
+                "parent who was not in prison.",
+                "Some of them may still have a parent who left prison that the data did not find. That "
+                "would make the gap look smaller than it is.",
+                "Councils know some children because of needs the records do not show. If the comparison children "
+                "have more such needs, children with a parent who left prison will look better off than they are."],
+            **common))
     support = frame[(frame.parent_in_cohort == 1)]
-    for j, (column, label) in enumerate((("children_in_need", "Known to the council as a child in need"),
-                                         ("early_help", "Got early help from the council"))):
+    for j, (column, label, verb) in enumerate((
+            ("children_in_need", "Known to the council as a child in need",
+             "were known to the council as children in need"),
+            ("early_help", "Got early help from the council", "got early help from the council"))):
         drafts.append(FindingDraft(
             id=f"children.support.{column}", title=f"{label}: children with a parent who left prison",
             measure=label, treated_label="Children with a parent who left prison", comparison_label=None,
-            phrasing=Phrasing("children with a parent who left prison", None, label[0].lower() + label[1:]),
+            phrasing=Phrasing("children with a parent who left prison", None, verb),
             cells=C.share_cells(support, column, ("overall",)), method="Share with a Wilson score interval",
-            attrition=[C.step("Children linked to a parent", keys, in_cohort)], order=30 + j, **common))
+            attrition=[C.step("Children linked to a parent", keys, in_cohort)], order=30 + j, unit="share",
+            not_a_cause="It does not show why a family did or did not get support.", **common))
     return drafts
 
 PACK = PackSpec(

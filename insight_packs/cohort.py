@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from insight_packs.engine import IDENTIFIERS, Engine
+import tempfile
+
+from insight_packs.engine import IDENTIFIERS, Engine, sql_literal
 
 STANDARD_IDENTIFIERS = {"first_name", "middle_names", "surname", "date_of_birth", "postcode"}
 
@@ -37,23 +39,43 @@ def _own_columns(engine: Engine, view: str) -> list[str]:
     return [c for c in engine.columns(view) if c not in STANDARD_IDENTIFIERS | IDENTIFIERS and c != "sex"]
 
 
-def _linked_view(engine: Engine, dataset: str, raw: str, key_secret: str, keep_sex: bool = False) -> None:
+def _record_keys(engine: Engine, dataset: str, raw: str, key_secret: str, scratch: Path) -> str:
+    """A table of each record's key for the cell key method, made by ``cellkey.record_keys`` (the one record-key
+    function): a keyed hash of the dataset and the agency's own record id, so it is stable from one build to
+    the next and the same on every engine. Eight hex digits, read as a fraction of 16**8 by the packs; it never
+    leaves the secure stage."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from linkage_core.disclosure.cellkey import KEY_BITS, record_keys
+
+    ids = [str(v) for v in engine.arrow(f"SELECT DISTINCT CAST(record_id AS VARCHAR) AS record_id FROM {raw}")
+           .column("record_id").to_pylist()]
+    keys = record_keys([f"{dataset}:{i}" for i in ids], key_secret)
+    hexed = [f"{int(round(k * (1 << KEY_BITS))):08x}" for k in keys]
+    path = scratch / f"keys_{dataset}.parquet"
+    pq.write_table(pa.table({"record_id": ids, "record_key": hexed}), path)
+    name = f"keys_{dataset}"
+    engine.register(name, path)
+    return name
+
+
+def _linked_view(engine: Engine, dataset: str, raw: str, key_secret: str, scratch: Path,
+                 keep_sex: bool = False) -> None:
     columns = _own_columns(engine, raw)
     if keep_sex and "sex" in engine.columns(raw):
         columns.append("sex")
     select = ", ".join(f"r.{c}" for c in columns if c != "record_id")
     if any(ch not in "0123456789abcdef" for ch in key_secret) or len(key_secret) < 32:
         raise ValueError("the record-key secret must be at least 32 lower-case hex digits")
+    keys = _record_keys(engine, dataset, raw, key_secret, scratch)
     # row_order: a stable order for analysis that does not depend on the random person keys.
-    # record_key: the person's fixed random key for the cell key method, a keyed hash of the agency's own
-    # record id (stable from one build to the next, and the same on every engine). Eight hex digits,
-    # read as a fraction of 16**8 by the packs; it never leaves the secure stage.
     engine.execute(
         f"CREATE OR REPLACE TABLE {dataset} AS SELECT s.person_key, s.match_probability, "
-        f"ROW_NUMBER() OVER (ORDER BY CAST(r.record_id AS VARCHAR)) AS row_order, "
-        f"SUBSTR(MD5(CONCAT('{key_secret}', '{dataset}', CAST(r.record_id AS VARCHAR))), 1, 8) AS record_key, "
+        f"ROW_NUMBER() OVER (ORDER BY CAST(r.record_id AS VARCHAR)) AS row_order, k.record_key, "
         f"{select} "
-        f"FROM {raw} r JOIN spine s ON s.dataset = '{dataset}' AND s.record_id = CAST(r.record_id AS VARCHAR)"
+        f"FROM {raw} r JOIN spine s ON s.dataset = {sql_literal(dataset)} AND s.record_id = CAST(r.record_id AS VARCHAR) "
+        f"JOIN {keys} k ON k.record_id = CAST(r.record_id AS VARCHAR)"
     )
 
 
@@ -74,12 +96,15 @@ def load(engine: Engine, sources: Sources) -> list[str]:
     engine.execute("CREATE OR REPLACE TABLE spine AS SELECT dataset, CAST(record_id AS VARCHAR) AS record_id, "
                    "person_key, match_probability FROM spine_raw")
     datasets = []
+    # The record-key tables live as long as the engine that reads them.
+    scratch = tempfile.TemporaryDirectory(prefix="bold-keys-")
+    engine._bold_record_keys = scratch  # type: ignore[attr-defined]
     for dataset in ("prison", "probation", "dfe", "dwp", "hmrc", "local_authority", "reoffending"):
         path = sources.extract(dataset)
         if path is None:
             continue
         engine.register(f"raw_{dataset}", path)
-        _linked_view(engine, dataset, f"raw_{dataset}", sources.key_secret,
+        _linked_view(engine, dataset, f"raw_{dataset}", sources.key_secret, Path(scratch.name),
                      keep_sex=dataset in {"prison", "dfe", "local_authority"})
         datasets.append(dataset)
     families = sources.link / "families.parquet"
@@ -118,13 +143,25 @@ def _people(engine: Engine, datasets: list[str]) -> None:
         joins.append(f"LEFT JOIN (SELECT person_key, {agg} FROM probation GROUP BY person_key) pr "
                      "ON pr.person_key = r.person_key")
         columns += [f"DATE_DIFF('day', r.released, pr.{s}_date) AS days_to_{s}" for s in services]
+        if "recall_date" in engine.columns("probation"):
+            # A recall to prison after release, where the extract records one (the landmark design needs it).
+            joins.append(f"""LEFT JOIN (SELECT p.person_key, MIN({_date('p.recall_date')}) AS recall_date FROM probation p
+                            JOIN releases x ON x.person_key = p.person_key
+                            WHERE {_date('p.recall_date')} >= x.released GROUP BY p.person_key) rc
+                            ON rc.person_key = r.person_key""")
+            columns.append("DATE_DIFF('day', r.released, rc.recall_date) AS days_to_recall")
     if "dwp" in datasets:
         joins.append(f"""LEFT JOIN (SELECT d.person_key,
                             MIN(CASE WHEN {_date('d.uc_claim_date')} >= {_shift('x.released', -28)}
                                 THEN {_date('d.uc_claim_date')} END) AS uc_claim,
                             MIN(CASE WHEN {_date('d.first_payment_date')} >= x.released
                                 THEN {_date('d.first_payment_date')} END) AS uc_payment,
-                            SUM(COALESCE(d.out_of_work_benefit_days_12m, 0)) AS benefit_days
+                            LEAST(365, SUM(CASE
+                                WHEN {_date('d.uc_claim_date')} >= {_shift('x.released', -28)}
+                                     AND {_date('d.uc_claim_date')} <= {_shift('x.released', 365)}
+                                THEN LEAST(COALESCE(d.out_of_work_benefit_days_12m, 0),
+                                           365 - GREATEST(0, DATE_DIFF('day', x.released, {_date('d.uc_claim_date')})))
+                                ELSE 0 END)) AS benefit_days
                         FROM dwp d JOIN releases x ON x.person_key = d.person_key GROUP BY d.person_key) w
                         ON w.person_key = r.person_key""")
         columns += ["DATE_DIFF('day', r.released, w.uc_claim) AS days_to_benefit_claim",

@@ -1,7 +1,13 @@
-"""Cell builders the packs share: shares by group, and matched comparisons by group.
+"""Cell builders the packs share: shares by group, and matched comparisons matched again inside each group.
 
-Aggregation is done on data already reduced to the columns a pack needs; group-by logic lives here once so
+Cells are disclosure control's own input type (``RawCell``), built here once. Group-by logic lives here so
 each pack reads as its question, not as loops.
+
+Why every comparison row is matched inside its own group: a row such as "sentences under 12 months" must
+compare treated people in that group with similar people *in that group*. Taking the overall match and
+splitting it by the treated person's group lets partners come from any group, and the row then mixes the
+group's effect with the gap between groups (issue 13). So each row is matched again, exactly on the row's
+group (and the pack's strong strata), and its balance is checked on its own pairs.
 """
 
 from __future__ import annotations
@@ -11,12 +17,16 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from insight_packs.drafts import Cell, Side
-from insight_packs.matching import MatchResult
+from insight_packs.matching import MatchResult, Matcher
+from linkage_core.disclosure.apply import RawCell, RawSide, mean_cell, proportion_cell, proportion_side
 from linkage_core.disclosure.cellkey import bound_key, cell_key
+from linkage_core.disclosure.dominance import Magnitude
+from linkage_core.schema import SuppressionReason
 
 #: Hex digits of ``record_key`` in the analysis tables (see ``cohort._linked_view``).
 _KEY_SCALE = float(16**8)
+#: Justice Data Lab practice: no comparison is reported for fewer than 60 (matched) treated people.
+MIN_TREATED_FOR_COMPARISON = 60
 
 
 def record_keys(frame: pd.DataFrame) -> np.ndarray | None:
@@ -49,81 +59,161 @@ def step(label: str, keys: np.ndarray | None, rows: np.ndarray | None = None, co
     return label, count, key
 
 
-def share_side(flags: np.ndarray, keys: np.ndarray | None) -> Side:
+def share_side(flags: np.ndarray, keys: np.ndarray | None) -> RawSide:
     """A share from one yes/no per person, with the cell keys of the group and of the yeses."""
     flags = np.asarray(flags, dtype=bool)
-    return Side.proportion(int(flags.sum()), len(flags), key=key_of(keys),
-                           events_key=key_of(keys, flags))
+    return proportion_side(int(flags.sum()), len(flags), key=key_of(keys), events_key=key_of(keys, flags))
 
 
-def mean_side(values: np.ndarray, keys: np.ndarray | None) -> Side:
+def mean_side(values: np.ndarray, keys: np.ndarray | None) -> RawSide:
+    """A mean with its t interval and the values' magnitudes, so the dominance rules can run on it."""
+    from linkage_core import stats
+
     values = np.asarray(values, dtype=float)
-    sd = float(values.std(ddof=1)) if len(values) > 1 else 0.0
-    return Side.mean(float(values.mean()), sd, len(values), key=key_of(keys))
+    n = len(values)
+    sd = float(values.std(ddof=1)) if n > 1 else 0.0
+    mean = float(values.mean()) if n else 0.0
+    low = high = None
+    if n > 1:
+        interval = stats.mean_interval_from_summary(mean, sd, n)
+        low, high = interval.low, interval.high
+    return RawSide(n=n, value=mean, low=low, high=high, sd=sd, key=key_of(keys),
+                   magnitude=Magnitude.from_values(values))
 
 
 def share_cells(frame: pd.DataFrame, outcome: str, breakdowns: Iterable[str], *, overall_label: str = "All",
-                groups_order: dict[str, list[str]] | None = None) -> list[Cell]:
+                groups_order: dict[str, list[str]] | None = None) -> list[RawCell]:
     """A share with its Wilson interval, overall and for each group of each breakdown."""
     flags = frame[outcome].astype(float).to_numpy() > 0
     keys = record_keys(frame)
-    method = "Wilson score interval"
-    cells = [Cell("overall", overall_label, "proportion", share_side(flags, keys), method=method)] if len(flags) else []
+    cells = [proportion_cell("", "", share_side(flags, keys), group=overall_label, unit="share")] if len(flags) else []
     for breakdown in breakdowns:
         if breakdown == "overall" or breakdown not in frame:
             continue
-        labels = frame[breakdown].astype("string").fillna("Not recorded").to_numpy()
+        labels = labels_of(frame, breakdown)
         wanted = (groups_order or {}).get(breakdown) or sorted(set(labels))
         for group in wanted:
             pick = labels == group
             if pick.any():
-                cells.append(Cell(breakdown, str(group), "proportion",
-                                  share_side(flags[pick], None if keys is None else keys[pick]), method=method))
+                cells.append(proportion_cell("", "", share_side(flags[pick], None if keys is None else keys[pick]),
+                                             breakdown=breakdown, group=str(group), unit="share"))
     return cells
 
 
-def _compare(outcome_t: np.ndarray, outcome_c: np.ndarray, kind: str, breakdown: str, group: str,
-             keys_t: np.ndarray | None = None, keys_c: np.ndarray | None = None) -> Cell | None:
-    if len(outcome_t) == 0 or len(outcome_c) == 0:
-        return None
-    if kind == "proportion":
-        t = share_side(outcome_t > 0, keys_t)
-        c = share_side(outcome_c > 0, keys_c)
-        return Cell.compare_proportions(breakdown, group, t, c)
-    t, c = mean_side(outcome_t, keys_t), mean_side(outcome_c, keys_c)
-    if t.n < 2 or c.n < 2:
-        return Cell(breakdown, group, "mean", t, c, method="too few people for an interval")
-    return Cell.compare_means(breakdown, group, t, c)
+def labels_of(frame: pd.DataFrame, breakdown: str) -> np.ndarray:
+    return frame[breakdown].astype("string").fillna("Not recorded").to_numpy().astype(str)
 
 
-def matched_cells(frame: pd.DataFrame, result: MatchResult, outcome: str, kind: str,
-                  breakdowns: Iterable[str], groups_order: dict[str, list[str]] | None = None) -> list[Cell]:
-    """Treated against matched comparison, overall and by the treated person's group in each breakdown."""
-    y = frame[outcome].to_numpy(dtype=float)
-    keys = record_keys(frame)
+def _covariate_words(name: str) -> str:
+    return name.replace("_", " ").replace(": ", " ")
+
+
+def comparison_cell(frame: pd.DataFrame, result: MatchResult, y: np.ndarray, kind: str, breakdown: str,
+                    group: str, keys: np.ndarray | None, *, unit: str, range_high: float | None = None,
+                    exploratory: bool = False) -> RawCell:
+    """One comparison row from its own matched pairs, hidden ([x]) when the Justice Data Lab would not
+    report it: fewer than 60 matched treated people, or matched groups that are not alike."""
     t_rows, c_rows = result.treated_index, result.comparison_index
+    k = (lambda rows: None) if keys is None else (lambda rows: keys[rows])
+    unmatched = None
+    if result.eligible_index is not None and keys is not None:
+        left = np.setdiff1d(result.eligible_index, t_rows)
+        unmatched = RawSide(n=len(left), value=float(len(left)), key=key_of(keys, left))
+    forced, note = None, None
+    worst = result.worst_after
+    if result.matched < MIN_TREATED_FOR_COMPARISON:
+        forced = SuppressionReason.TOO_FEW_TO_COMPARE if result.matched else SuppressionReason.NOT_AVAILABLE
+        note = (f"Not compared: fewer than {MIN_TREATED_FOR_COMPARISON} people in this group had a similar "
+                "partner (the Justice Data Lab's minimum).")
+    elif not result.balanced and worst is not None:
+        forced = SuppressionReason.NOT_BALANCED
+        note = (f"Not compared: after matching, the groups still differed on {_covariate_words(worst.covariate)} "
+                f"(standardised gap {abs(worst.after):.2f}, limit {result.limit:.2f}).")
+    else:
+        note = "About the matched people in this group, compared with their similar partners."
+    extra = dict(breakdown=breakdown, group=group, unit=unit, range_high=range_high, forced=forced,
+                 unmatched=unmatched, exploratory=exploratory, note=note)
+    if result.matched == 0:
+        return RawCell("", "", RawSide(n=0, events=0), RawSide(n=0, events=0), kind=kind, **extra)
+    if kind == "proportion":
+        return proportion_cell("", "", share_side(y[t_rows] > 0, k(t_rows)), share_side(y[c_rows] > 0, k(c_rows)),
+                               **extra)
+    t, c = mean_side(y[t_rows], k(t_rows)), mean_side(y[c_rows], k(c_rows))
+    if t.n < 2 or c.n < 2:
+        return RawCell("", "", t, c, kind="mean", method="too few people for an interval", **extra)
+    return mean_cell("", "", t, c, **extra)
 
-    def k(rows: np.ndarray) -> np.ndarray | None:
-        return None if keys is None else keys[rows]
 
-    cells = []
-    overall = _compare(y[t_rows], y[c_rows], kind, "overall", "All", k(t_rows), k(c_rows))
-    if overall:
-        cells.append(overall)
+def matched_cells(matcher: Matcher, outcome: str, kind: str, breakdowns: Iterable[str],
+                  groups_order: dict[str, list[str]] | None = None, *, unit: str,
+                  range_high: float | None = None, by_treatment: Iterable[str] = (),
+                  results: dict | None = None) -> list[RawCell]:
+    """Treated against matched comparison, overall and for each group, each row matched inside its group.
+
+    ``by_treatment`` names breakdowns defined by the treatment itself (a course's level): their treated people
+    are matched against the whole eligible pool, and the rows are exploratory (no "clear" verdict).
+    ``results`` caches matches across outcomes of the same question (matching does not see the outcome).
+    """
+    frame = matcher.frame
+    y = pd.to_numeric(frame[outcome], errors="coerce").to_numpy(dtype=float)
+    keys = record_keys(frame)
+    cache = results if results is not None else {}
+    by_treatment = set(by_treatment)
+
+    def result_for(breakdown: str, group: str, pick: np.ndarray | None) -> MatchResult:
+        if (breakdown, group) not in cache:
+            if pick is None:
+                cache[(breakdown, group)] = matcher.match()
+            elif breakdown in by_treatment:
+                # Its own propensity model: who reaches a level differs from who takes the course at all.
+                own = Matcher(frame, matcher.treated & pick, matcher.pool, matcher.numeric, matcher.categorical,
+                              matcher.exact, matcher.balance_on)
+                cache[(breakdown, group)] = own.match()
+            else:
+                cache[(breakdown, group)] = matcher.match(within=pick)
+        return cache[(breakdown, group)]
+
+    cells = [comparison_cell(frame, result_for("overall", "All", None), y, kind, "overall", "All", keys,
+                             unit=unit, range_high=range_high)]
     for breakdown in breakdowns:
         if breakdown == "overall" or breakdown not in frame:
             continue
-        labels = frame[breakdown].astype("string").fillna("Not recorded").to_numpy()
-        wanted = (groups_order or {}).get(breakdown) or sorted(set(labels[t_rows]))
+        labels = labels_of(frame, breakdown)
+        present = set(labels[matcher.treated])
+        wanted = [g for g in ((groups_order or {}).get(breakdown) or sorted(present)) if g in present]
         for group in wanted:
-            pick = labels[t_rows] == group
-            cell = _compare(y[t_rows[pick]], y[c_rows[pick]], kind, breakdown, str(group), k(t_rows[pick]),
-                            k(c_rows[pick]))
-            if cell:
-                cells.append(cell)
+            result = result_for(breakdown, group, labels == group)
+            cells.append(comparison_cell(frame, result, y, kind, breakdown, str(group), keys, unit=unit,
+                                         range_high=range_high, exploratory=breakdown in by_treatment))
     return cells
+
+
+def balance_caveats(result: MatchResult) -> list[str]:
+    """What was and was not balanced, for the overall row, in plain words."""
+    checked = [b for b in result.balance if not np.isnan(b.after)]
+    if not checked:
+        return []
+    worst = result.worst_after
+    lines = []
+    if result.balanced:
+        lines.append(f"After matching, the two groups were alike on all {len(checked)} measures checked: every "
+                     f"standardised gap was under {result.limit:.2f} (the largest, "
+                     f"{_covariate_words(worst.covariate)}, was {abs(worst.after):.2f}).")
+    else:
+        lines.append(f"After matching, the groups still differed on {_covariate_words(worst.covariate)} "
+                     f"(standardised gap {abs(worst.after):.2f}, above {result.limit:.2f}), so this comparison is "
+                     "not reported.")
+    if result.exact:
+        lines.append("Matched exactly on " + ", ".join(_covariate_words(c) for c in result.exact) + ".")
+    lines.append("The groups could not be checked on anything the records do not hold, such as motivation or "
+                 "family support.")
+    return lines
 
 
 AGE_BANDS = ["18 to 24", "25 to 34", "35 to 49", "50 and over"]
 SENTENCE_LENGTHS = ["Under 12 months", "12 months to 4 years", "4 years or more"]
 ORDER = {"age_band": AGE_BANDS, "sentence_length": SENTENCE_LENGTHS}
+#: Everything the adult analysis tables hold about a person before release: balance is checked on all of it.
+ADULT_PROFILE = ("age_at_release", "sentence_months", "prior_offences", "sex", "ethnicity", "offence_group",
+                 "prior_qualification", "employed_before_custody", "region", "prison_type", "accommodation_need",
+                 "social_ties", "substance_misuse_need", "age_band", "sentence_length")

@@ -1,76 +1,18 @@
 """What a pack's ``compute`` returns: findings with TRUE counts, before disclosure control.
 
-Drafts never leave the secure stage. ``insight_packs.publish`` applies the disclosure policy to them and
-only then writes the sentences, from the published (rounded, possibly hidden) figures.
+Drafts never leave the secure stage. Their cells are disclosure control's own input type
+(``linkage_core.disclosure.apply.RawCell``), built once in ``insight_packs.compute``: there is no second
+cell type to copy between, so nothing (the values behind a mean, a row's reason to be hidden) is dropped on
+the way. ``insight_packs.publish`` gives each cell its id, applies the policy and only then writes the
+sentences, from the published (rounded, possibly hidden) figures.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from linkage_core import stats
-
-
-@dataclass(frozen=True)
-class Side:
-    """One group's figure from true counts.
-
-    ``key`` and ``events_key`` are the cell keys of the group's people and of those with the outcome (the
-    sum of their record keys, modulo 1), for the cell key method; ``None`` when no record keys were given.
-    """
-
-    n: int
-    events: int | None = None  # people with the outcome (proportions)
-    value: float | None = None
-    low: float | None = None
-    high: float | None = None
-    sd: float | None = None  # for means
-    key: float | None = None
-    events_key: float | None = None
-
-    @classmethod
-    def proportion(cls, events: int, n: int, *, key: float | None = None,
-                   events_key: float | None = None) -> Side:
-        interval = stats.wilson(events, n)
-        return cls(n=n, events=events, value=events / n, low=interval.low, high=interval.high, key=key,
-                   events_key=events_key)
-
-    @classmethod
-    def mean(cls, mean: float, sd: float, n: int, *, key: float | None = None) -> Side:
-        if n < 2:
-            return cls(n=n, value=mean, sd=sd, key=key)
-        interval = stats.mean_interval_from_summary(mean, sd, n)
-        return cls(n=n, value=mean, low=interval.low, high=interval.high, sd=sd, key=key)
-
-
-@dataclass(frozen=True)
-class Cell:
-    breakdown: str
-    group: str
-    kind: str  # proportion | mean | count
-    treated: Side
-    comparison: Side | None = None
-    difference: float | None = None
-    difference_low: float | None = None
-    difference_high: float | None = None
-    p_value: float | None = None
-    method: str = ""
-    values: tuple[float, ...] = ()  # magnitudes behind a mean, for the dominance rule
-
-    @classmethod
-    def compare_proportions(cls, breakdown: str, group: str, treated: Side, comparison: Side) -> Cell:
-        interval = stats.newcombe_difference(treated.events, treated.n, comparison.events, comparison.n)
-        p = stats.two_proportion_p_value(treated.events, treated.n, comparison.events, comparison.n)
-        return cls(breakdown, group, "proportion", treated, comparison, interval.estimate, interval.low,
-                   interval.high, p.value, f"Wilson score intervals; {interval.method}; {p.method}")
-
-    @classmethod
-    def compare_means(cls, breakdown: str, group: str, treated: Side, comparison: Side) -> Cell:
-        args = (treated.value, treated.sd or 0.0, treated.n, comparison.value, comparison.sd or 0.0, comparison.n)
-        interval = stats.welch_difference_from_summary(*args)
-        p = stats.welch_p_value_from_summary(*args)
-        return cls(breakdown, group, "mean", treated, comparison, interval.estimate, interval.low,
-                   interval.high, p.value, f"t intervals; {interval.method}; {p.method}")
+from linkage_core.disclosure.apply import RawCell as Cell
+from linkage_core.disclosure.apply import RawSide as Side
 
 
 @dataclass(frozen=True)
@@ -101,3 +43,12 @@ class FindingDraft:
     balance_ok: bool | None = None
     covered: str | None = None  # who the finding covers, in plain words
     order: int = 0
+    #: The unit of the finding's figures ("share", "percent", "days", "people") and, for days, the window.
+    unit: str | None = None
+    range_high: float | None = None
+    #: What the finding cannot tell, in words that fit the pack (e.g. not "caused by the course" for children).
+    not_a_cause: str = "It does not prove the course or service made the difference. People may differ in ways " \
+                       "the data does not show."
+
+
+__all__ = ["Cell", "FindingDraft", "Phrasing", "Side"]

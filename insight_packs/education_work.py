@@ -1,11 +1,10 @@
 """Use case 2: education, courses and work in prison, and whether people find work afterwards."""
 
-from dataclasses import replace
-
 from insight_packs import compute as C
 from insight_packs.base import COMMON_WONT, PackSpec, use
+from insight_packs.compute import ADULT_PROFILE
 from insight_packs.drafts import FindingDraft, Phrasing
-from insight_packs.matching import match
+from insight_packs.matching import EXACT_ADULT, Matcher
 
 # -- compute ---------------------------------------------------------------------------------------------------
 
@@ -29,61 +28,71 @@ OUTCOMES = {
     "benefit_days": ("out_of_work_benefit_days", "mean", "Days on out-of-work benefits in the first year",
                      "spent {value} days on out-of-work benefits in the first year", False),
 }
-MIN_TREATED = 60
+#: Units of each outcome's figures, and the window for days.
+UNITS = {"employment_6w": ("share", None), "employment_6m": ("share", None), "employment_1y": ("share", None),
+         "reoffending_12m": ("share", None), "benefit_days": ("days", 365.0)}
+BREAKDOWNS = ("prison_type", "age_band", "sex", "course_level", "completed")
+#: Breakdowns defined by the course itself: compared with the whole pool, shown without a verdict.
+BY_TREATMENT = ("course_level", "completed")
 _COLUMNS = ("person_key, record_key, age_at_release, sentence_months, prior_offences, sex, ethnicity, offence_group, "
-            "prior_qualification, employed_before_custody, prison_type, age_band, employed_6w, employed_6m, "
-            "employed_1y, out_of_work_benefit_days, reoffended_12m")
+            "prior_qualification, employed_before_custody, prison_type, region, age_band, sentence_length, "
+            "employed_6w, employed_6m, employed_1y, out_of_work_benefit_days, reoffended_12m")
+NUMERIC = ("age_at_release", "sentence_months", "prior_offences")
+CATEGORICAL = ("sex", "ethnicity", "offence_group", "prior_qualification", "employed_before_custody", "prison_type",
+               "region")
 
 
 def _compute(self, engine) -> list[FindingDraft]:
-    frame = engine.arrow(f"SELECT {_COLUMNS} FROM people ORDER BY row_order").to_pandas()
+    available = set(engine.columns("people"))
+    columns = ", ".join(c.strip() for c in _COLUMNS.split(",") if c.strip() in available)
+    frame = engine.arrow(f"SELECT {columns} FROM people ORDER BY row_order").to_pandas()
     taken = engine.arrow("SELECT person_key, course_type, course_level, course_completed FROM courses").to_pandas()
     keys = C.record_keys(frame)
     drafts: list[FindingDraft] = []
     for order, (course, words) in enumerate(COURSES.items()):
-        mine = taken[taken.course_type == course].sort_values(["person_key", "course_level"])
+        mine = taken[taken.course_type == course].copy()
+        # A stable order on every engine: person, then level, then completion (ties broken the same way).
+        mine["_done"] = mine.course_completed.fillna(False).astype(bool)
+        mine = mine.sort_values(["person_key", "course_level", "_done"], kind="mergesort")
         first = mine.drop_duplicates("person_key").set_index("person_key")
         treated = frame.person_key.isin(first.index).to_numpy()
         detail = frame.assign(
             course_level=frame.person_key.map(first.course_level),
             completed=frame.person_key.map(first.course_completed).map({True: "Completed", False: "Not completed"}),
         )
-        result = match(detail, treated, seed=order)
-        balance_ok = result.balanced
+        matcher = Matcher(detail, treated, ~treated, numeric=NUMERIC, categorical=CATEGORICAL, exact=EXACT_ADULT,
+                          balance_on=ADULT_PROFILE)
+        results: dict = {}
+        overall = matcher.match()
+        results[("overall", "All")] = overall
         attrition = [C.step("People released in the period", keys, count=len(frame)),
                      C.step(f"Took {words}", keys, treated),
-                     C.step("Matched to a similar person who did not", keys, result.treated_index)]
+                     C.step("Matched to a similar person who did not", keys, overall.treated_index)]
         for outcome, (column, kind, measure, verb, better) in OUTCOMES.items():
-            cells = C.matched_cells(detail, result, column, kind,
-                                    ("prison_type", "course_level", "completed", "age_band", "sex"), C.ORDER)
-            if result.matched < MIN_TREATED:
-                cells = [replace(c, method=c.method + "; fewer than 60 people matched") for c in cells]
+            if column not in detail:
+                continue
+            unit, window = UNITS[outcome]
+            cells = C.matched_cells(matcher, column, kind, BREAKDOWNS, C.ORDER, unit=unit, range_high=window,
+                                    by_treatment=BY_TREATMENT, results=results)
             drafts.append(FindingDraft(
                 id=f"education_work.course:{course}.{outcome}", pack_id=self.id,
                 title=f"{measure}: people who took {words}", measure=measure,
                 treated_label=f"Took {words}", comparison_label="Similar people who did not",
                 phrasing=Phrasing(f"people who took {words}", "similar people who did not", verb, better),
-                cells=cells, method=("Propensity score from a logistic model; 1:1 nearest-neighbour matching "
-                                     "within 0.2 SD of the logit, without replacement"),
-                attrition=attrition, balance_ok=balance_ok, datasets=("prison", "dfe", "dwp", "hmrc",
-                                                                      "reoffending"),
-                caveats=_balance_caveats(result) + (
-                    [f"Fewer than {MIN_TREATED} people were matched, so no comparison is published."]
-                    if result.matched < MIN_TREATED else []),
+                cells=cells, method=("Propensity score from a logistic model with spline terms; 1:1 "
+                                     "nearest-neighbour matching within 0.2 SD of the logit, without replacement, "
+                                     "exactly on sentence band and work before custody, and again inside each "
+                                     "group shown"),
+                attrition=attrition, balance_ok=overall.balanced,
+                datasets=("prison", "dfe", "dwp", "hmrc", "reoffending"),
+                caveats=C.balance_caveats(overall) + [
+                    "Rows by course level and by completion compare the people at that level with similar people "
+                    "who took no such course. Completing a course happens after starting it, so these rows are "
+                    "shown to explore, not to judge."],
                 covered="It covers people released in the period whose prison record was found.",
-                order=order * 10 + list(OUTCOMES).index(outcome),
+                order=order * 10 + list(OUTCOMES).index(outcome), unit=unit, range_high=window,
             ))
     return drafts
-
-
-def _balance_caveats(result) -> list[str]:
-    worst = result.worst_after
-    if worst is None:
-        return []
-    if result.balanced:
-        return ["After matching, the two groups were alike on every measure checked (all gaps under 0.1)."]
-    return [f"After matching, the groups still differed on {worst.covariate.replace('_', ' ')} "
-            f"(gap {abs(worst.after):.2f}, above 0.1), so treat the comparison with extra care."]
 
 
 PACK = PackSpec(
@@ -107,6 +116,6 @@ PACK = PackSpec(
     ),
     wont=COMMON_WONT + ("It will not rate any one learner or prison officer.",),
     order=2,
-    breakdowns=("overall", "prison_type", "age_band", "sex"),
+    breakdowns=("overall", "prison_type", "age_band", "sex", "course_level", "completed"),
     computer=_compute,
 )

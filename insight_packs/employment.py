@@ -3,7 +3,8 @@
 from insight_packs import compute as C
 from insight_packs.base import COMMON_WONT, PackSpec, use
 from insight_packs.cohort import MONTHS
-from insight_packs.drafts import Cell, FindingDraft, Phrasing
+from insight_packs.drafts import FindingDraft, Phrasing
+from linkage_core.disclosure.apply import mean_cell, proportion_cell
 
 BREAKDOWNS = ("offence_group", "sentence_length", "age_band", "region", "prior_qualification")
 QUALIFICATIONS = ["none", "entry", "level1", "level2", "level3", "level4_plus", "unknown"]
@@ -18,12 +19,13 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
     order = {**C.ORDER, "prior_qualification": QUALIFICATIONS}
     covered = "It covers people released in the period whose prison record was found."
     common = dict(pack_id=pack.id, treated_label="People released", comparison_label=None,
-                  datasets=("prison", "dfe", "dwp", "hmrc"), covered=covered)
+                  datasets=("prison", "dfe", "dwp", "hmrc"), covered=covered, unit="share",
+                  not_a_cause="It does not show why some people found work and others did not.")
     keys = C.record_keys(frame)
     attrition = [C.step("People released in the period", keys, count=len(frame))]
 
-    monthly = [Cell("month", f"Month {m}", "proportion", C.share_side(frame[f"employed_m{m}"].to_numpy() > 0, keys),
-                    method="Wilson score interval") for m in MONTHS]
+    monthly = [proportion_cell("", "", C.share_side(frame[f"employed_m{m}"].to_numpy() > 0, keys), breakdown="month",
+                               group=f"Month {m}", unit="share") for m in MONTHS]
     overall = C.share_cells(frame, "employed_1y", ("overall",), overall_label="All")
     drafts = [FindingDraft(
         id="employment.monthly", title="Work month by month in the first year after release",
@@ -45,9 +47,8 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
     days = frame.days_to_job.to_numpy(dtype=float)[found]
     timing = C.share_cells(frame, "job_within_year", ("overall",), overall_label="Found a job within a year")
     if len(days) > 1:
-        timing.append(Cell("timing", "Days to first job (those who found one)", "mean",
-                           C.mean_side(days, None if keys is None else keys[found]),
-                           method="Mean with a t interval"))
+        timing.append(mean_cell("", "", C.mean_side(days, None if keys is None else keys[found]), breakdown="timing",
+                                group="Days to first job (those who found one)", unit="days", range_high=365.0))
     drafts.append(FindingDraft(
         id="employment.first_job", title="Time to a first job after release", measure="Found a job within a year",
         phrasing=Phrasing("people released", None, "found a job within a year"), cells=timing,

@@ -18,6 +18,11 @@ IDENTIFIERS = frozenset({"first_name", "middle_names", "surname", "date_of_birth
                          "parent_first_name", "parent_surname", "parent_date_of_birth", "parent_postcode"})
 
 
+def sql_literal(value: str) -> str:
+    """A string as an SQL literal, quotes doubled: the one way pack SQL embeds a value (same on both engines)."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 class Engine(Protocol):
     dialect: str
 

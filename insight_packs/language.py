@@ -6,7 +6,6 @@ cannot tell you. Tests score every sentence for reading ease and check for stigm
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 
@@ -30,8 +29,28 @@ def people(n: int) -> str:
     return f"{n:,} people" if n != 1 else "1 person"
 
 
-#: Past this many people per group, a sample size stops being a useful suggestion.
-MAX_NEEDED = 100_000
+def amount(value: float, unit: str | None) -> str:
+    """A figure with its unit, as a reader would say it."""
+    if unit == "share":
+        return rounded_pct(value)
+    if unit == "percent":
+        return f"{value:,.1f}%"
+    if unit == "days":
+        return f"{value:,.1f} days"
+    if unit == "people":
+        return f"{value:,.0f}"
+    return f"{value:,.1f}"
+
+
+def gap_size(value: float, unit: str) -> str:
+    """The size of a gap (no sign) in its unit: points for shares and percentages, days for days."""
+    if unit == "share":
+        return pts(value)
+    if unit == "percent":
+        return f"{abs(value):,.1f} points"
+    if unit == "days":
+        return f"{abs(value):,.1f} days"
+    return f"{abs(value):,.1f}"
 
 
 @dataclass(frozen=True)
@@ -40,57 +59,84 @@ class Comparison:
 
     treated: str  # e.g. "people who took an English course"
     comparison: str  # e.g. "similar people who did not"
-    outcome: str  # e.g. "were in work 6 months after release"
+    outcome: str  # e.g. "were in work 6 months after release"; for means it holds "{value}"
     treated_n: int
     comparison_n: int
-    treated_rate: float
-    comparison_rate: float
+    treated_value: float
+    comparison_value: float
     difference: float
     low: float
     high: float
-    significant: bool
-    needed_per_group: int | None = None
+    clear: bool
+    kind: str = "proportion"
+    unit: str = "share"
     higher_is_better: bool = True
+    unmatched: int | None = None
+
+
+def noun(group: str) -> str:
+    """What a group is made of, for counts ("children" or "people")."""
+    return "children" if group.startswith("children") or group.startswith("similar children") else "people"
 
 
 def headline(c: Comparison) -> str:
-    return (f"{rounded_pct(c.treated_rate)} of {c.treated} {c.outcome}. "
-            f"For {c.comparison}, it was {rounded_pct(c.comparison_rate)}.")
+    """The two figures and whether the gap between them is clear."""
+    verdict = "The gap is clear." if c.clear else "The gap is not clear."
+    if c.kind == "mean":
+        outcome = c.outcome.format(value=amount(c.treated_value, c.unit).removesuffix(" days").removesuffix("%"))
+        return (f"On average, {c.treated} {outcome}. For {c.comparison}, it was "
+                f"{amount(c.comparison_value, c.unit)}. {verdict}")
+    return (f"{rounded_pct(c.treated_value)} of {c.treated} {c.outcome}. "
+            f"For {c.comparison}, it was {rounded_pct(c.comparison_value)}. {verdict}")
 
 
 def for_100(c: Comparison) -> str:
-    return (f"Out of 100 {c.treated}, about {per_100(c.treated_rate)} {c.outcome}. "
-            f"Out of 100 {c.comparison}, about {per_100(c.comparison_rate)} did.")
+    verb = "were" if c.outcome.startswith("were ") else "did"
+    return (f"Out of 100 {c.treated}, about {per_100(c.treated_value)} {c.outcome}. "
+            f"Out of 100 {c.comparison}, about {per_100(c.comparison_value)} {verb}.")
+
+
+def about(c: Comparison) -> str:
+    """Whom the estimate is about: the matched treated people, and how many found no partner."""
+    who = noun(c.treated)
+    text = f"These figures are about the {c.treated_n:,} {who} who had a similar partner."
+    if c.unmatched:
+        text += f" About {c.unmatched:,} more had none, so they are not in them."
+    else:
+        text += " Fewer than 10 had none."
+    return text
+
+
+def _range(c: Comparison) -> str:
+    """The 95% interval of the gap, in words that keep its sign."""
+    what = "share" if c.kind == "proportion" else "average"
+    if c.low > 0 or c.high < 0:
+        side = "higher" if c.low > 0 else "lower"
+        near, far = sorted((abs(c.low), abs(c.high)))
+        return (f"The 95% interval says the {what} was likely between {gap_size(near, c.unit)} and "
+                f"{gap_size(far, c.unit)} {side} than for {c.comparison}.")
+    return (f"The 95% interval runs from {gap_size(c.low, c.unit)} lower to {gap_size(c.high, c.unit)} higher, "
+            "so it is likely somewhere in that range.")
 
 
 def can_say(c: Comparison) -> list[str]:
-    lines = [for_100(c)]
-    if c.significant:
-        side = "higher" if c.difference > 0 else "lower"
-        lines.append(f"The share was {side} than for {c.comparison}. "
-                     f"The gap is between {pts(min(abs(c.low), abs(c.high)))} and "
-                     f"{pts(max(abs(c.low), abs(c.high)))}.")
-        lines.append("A gap this big is unlikely to be down to chance alone.")
+    lines = [for_100(c)] if c.kind == "proportion" else []
+    lines.append(_range(c))
+    lines.append(about(c))
+    if c.clear:
+        lines.append("The gap is clear. It is unlikely to be chance, even with so many comparisons.")
+    elif c.low > 0 or c.high < 0:
+        lines.append("The gap is not clear. This set of figures holds many comparisons, and a gap this size can "
+                     "turn up by chance among so many.")
     else:
-        lines.append(
-            f"We cannot tell if there is a real gap. The share could be lower by as much as {pts(c.low)} "
-            f"or higher by as much as {pts(c.high)}."
-        )
-        if c.needed_per_group and c.needed_per_group <= MAX_NEEDED:
-            lines.append(f"To tell, about {c.needed_per_group:,} people would be needed in each group.")
-        elif c.needed_per_group:
-            lines.append("The two groups are so alike that far more people than exist would be needed to tell.")
-        else:
-            lines.append("The shares were the same. More people would need to be analysed to tell.")
+        lines.append("We cannot tell if there is a real gap. There may be none.")
     return lines
 
 
-def cannot_say(c: Comparison, linkage_note: str | None = None, covered: str | None = None) -> list[str]:
-    lines = [
-        "It does not prove the course or service caused the gap. People may differ in ways the data does "
-        "not show.",
-        "It says nothing about any one person.",
-    ]
+def cannot_say(c: Comparison, linkage_note: str | None = None, covered: str | None = None,
+               not_a_cause: str | None = None) -> list[str]:
+    lines = [not_a_cause or "It does not prove the course or service made the difference. People may differ in "
+             "ways the data does not show.", "It says nothing about any one person."]
     if covered:
         lines.append(covered)
     if linkage_note:
@@ -98,15 +144,39 @@ def cannot_say(c: Comparison, linkage_note: str | None = None, covered: str | No
     return lines
 
 
-def share_headline(what: str, n: int, rate: float, low: float, high: float) -> str:
-    return (f"{rounded_pct(rate)} of {what} (between {rounded_pct(low)} and {rounded_pct(high)}), "
-            f"out of {people(n)}.")
+def chance_note(comparisons: int, clear: int) -> list[str]:
+    """What "clear" means across a bundle, in plain words (shown with the bundle's details)."""
+    return [
+        f"These figures hold {comparisons:,} comparisons between matched groups. {clear:,} of them are called clear.",
+        "With so many, some gaps turn up by chance alone. So a gap is called clear only if it stays unlikely to "
+        "be chance after allowing for all of them.",
+        "Of the gaps called clear, about 1 in 20 or fewer is expected to be down to chance.",
+        "Each row also shows its 95% interval: the range the true gap is likely to lie in.",
+        "Rows by course level or by finishing a course are there to explore. They are never called clear.",
+    ]
+
+
+def rounding_words(policy) -> str:
+    """How counts are really rounded under ``policy``."""
+    if policy.cell_key_perturbation and policy.rounding_base > 1:
+        return (f"rounded up or down to a multiple of {policy.rounding_base}; a fixed random key decides which "
+                "way")
+    if policy.rounding_base > 1:
+        return f"rounded to the nearest {policy.rounding_base}"
+    return "shown as counted"
+
+
+def share_headline(what: str, n: int, rate: float, low: float, high: float, noun: str = "people") -> str:
+    count = people(n) if noun == "people" else f"{n:,} {noun}"
+    return (f"{rounded_pct(rate)} of {what}, out of {count}. "
+            f"The 95% interval is {rounded_pct(low)} to {rounded_pct(high)}.")
 
 
 def linkage_note(dataset: str, match_rate: float | None, f1: float | None = None) -> str | None:
     if match_rate is None:
         return None
-    text = f"About {rounded_pct(match_rate)} of {DATASET_NAMES.get(dataset, dataset)} records were joined to someone."
+    share = "Under 1%" if match_rate < 0.005 else f"About {rounded_pct(match_rate)}"
+    text = f"{share} of {DATASET_NAMES.get(dataset, dataset)} records were joined to someone in these figures."
     if f1 is not None:
         text += f" Checked against known links, joins were right {rounded_pct(f1)} of the time."
     return text
@@ -124,12 +194,3 @@ def reading_ease(text: str) -> float:
 
 def sentences(text: str) -> list[str]:
     return [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
-
-
-def needed_sample(p1: float, p2: float) -> int | None:
-    """People per group to detect this gap with 80% power at the 5% level (None when there is no gap)."""
-    if math.isclose(p1, p2, abs_tol=1e-4):
-        return None
-    from linkage_core.stats import sample_size_proportions
-
-    return int(sample_size_proportions(p1, p2).n_per_group)

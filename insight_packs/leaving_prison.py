@@ -3,8 +3,9 @@
 
 from insight_packs import compute as C
 from insight_packs.base import COMMON_WONT, PackSpec, use
-from insight_packs.drafts import Cell, FindingDraft, Phrasing
-from insight_packs.matching import match
+from insight_packs.compute import ADULT_PROFILE
+from insight_packs.drafts import FindingDraft, Phrasing
+from insight_packs.matching import EXACT_ADULT, Matcher
 
 SERVICES = {
     # id: (column of days to it, plain name, phrase for a group that reached it)
@@ -19,26 +20,32 @@ SERVICES = {
 BREAKDOWNS = ("region", "age_band", "sex", "sentence_length")
 #: Matching on risk and needs, as well as the usual profile.
 RISK_AND_NEEDS = ("sex", "ethnicity", "offence_group", "accommodation_need", "social_ties",
-                  "substance_misuse_need", "employed_before_custody")
-#: Time to reoffence is shown only when at least this many people in each group reoffended.
-MIN_REOFFENDED_FOR_TIMING = 30
+                  "substance_misuse_need", "employed_before_custody", "region", "prior_qualification")
+NUMERIC = ("age_at_release", "sentence_months", "prior_offences")
+
+
+#: The landmark: a service reached by this day counts as reached; outcomes are counted from it.
+LANDMARK_DAYS = 28
+#: Outcomes are counted for this many days after the landmark.
+FOLLOW_UP_DAYS = 365
 
 
 def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
     available = set(engine.columns("people"))
     wanted = ["person_key", "record_key", "age_at_release", "sentence_months", "prior_offences", "sex", "ethnicity",
-              "offence_group", "accommodation_need", "social_ties", "substance_misuse_need",
-              "employed_before_custody", "region", "age_band", "sentence_length", "reoffended_12m",
-              "days_to_reoffence"] + [col for col, _, _ in SERVICES.values()]
+              "offence_group", "accommodation_need", "social_ties", "substance_misuse_need", "prior_qualification",
+              "employed_before_custody", "region", "prison_type", "age_band", "sentence_length", "reoffended_12m",
+              "days_to_reoffence", "days_to_recall"] + [col for col, _, _ in SERVICES.values()]
     frame = engine.arrow(f"SELECT {', '.join(c for c in wanted if c in available)} FROM people "
                          "ORDER BY row_order").to_pandas()
     keys = C.record_keys(frame)
     drafts: list[FindingDraft] = []
+    landmark = _at_landmark(frame)
     for order, (service, (column, name, reached)) in enumerate(SERVICES.items()):
         if column not in frame:
             continue
         days = frame[column]
-        frame[f"{service}_4w"] = ((days >= 0) & (days <= 28)).astype(int)
+        frame[f"{service}_4w"] = ((days >= 0) & (days <= LANDMARK_DAYS)).astype(int)
         frame[f"{service}_12w"] = ((days >= 0) & (days <= 84)).astype(int)
         cells = C.share_cells(frame, f"{service}_4w", ("overall",) + BREAKDOWNS, overall_label="Within 4 weeks",
                               groups_order=C.ORDER)
@@ -53,48 +60,67 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
             attrition=[C.step("People released in the period", keys, count=len(frame)),
                        C.step(f"Reached {name.lower()} within 12 weeks", keys,
                               frame[f"{service}_12w"].to_numpy() > 0, outcome_of_all=True)],
-            datasets=("prison", "probation", "dwp"), order=order,
+            datasets=("prison", "probation", "dwp"), order=order, unit="share",
             covered="It covers people released in the period whose prison record was found.",
         ))
-        if "reoffended_12m" not in frame:
+        if landmark is None:
             continue
-        treated = frame[f"{service}_4w"].to_numpy(dtype=bool)
-        result = match(frame, treated, numeric=("age_at_release", "sentence_months", "prior_offences"),
-                       categorical=RISK_AND_NEEDS, seed=100 + order)
-        cells = C.matched_cells(frame, result, "reoffended_12m", "proportion", BREAKDOWNS, C.ORDER)
-        cells += _timing(frame, result, keys)
+        population = frame[landmark].reset_index(drop=True)
+        pop_keys = C.record_keys(population)
+        treated = population[f"{service}_4w"].to_numpy(dtype=bool)
+        matcher = Matcher(population, treated, ~treated, numeric=NUMERIC, categorical=RISK_AND_NEEDS,
+                          exact=EXACT_ADULT, balance_on=ADULT_PROFILE)
+        cells = C.matched_cells(matcher, "reoffended_after_landmark", "proportion", BREAKDOWNS, C.ORDER,
+                                unit="share")
+        overall = matcher.match()
         drafts.append(FindingDraft(
             id=f"leaving_prison.service:{service}.reoffending_12m", pack_id=pack.id,
-            title=f"Proven reoffending within 12 months: people who {reached} within 4 weeks",
-            measure="Proven reoffending within 12 months",
+            title=f"Proven reoffending within a year: people who {reached} within 4 weeks",
+            measure="Proven reoffending in the year after the first 4 weeks",
             treated_label=f"{name} within 4 weeks", comparison_label="Similar people who did not",
             phrasing=Phrasing(f"people who {reached} within 4 weeks", "similar people who did not",
-                              "were proved to have offended again within a year", higher_is_better=False),
-            cells=cells, method=("Matched on risk and needs: propensity score from a logistic model; 1:1 "
-                                 "nearest-neighbour matching within 0.2 SD of the logit"),
+                              "were proved to have offended again in the next year",
+                              higher_is_better=False),
+            cells=cells, method=(
+                f"Landmark design: people still in the community {LANDMARK_DAYS} days after release, with no "
+                f"proven reoffence (or recall, where recorded) by then; treated if they reached the service by day "
+                f"{LANDMARK_DAYS}; reoffending counted for {FOLLOW_UP_DAYS} days after day {LANDMARK_DAYS}. "
+                "Matched on risk and needs: propensity score from a logistic model with spline terms; 1:1 "
+                "nearest-neighbour matching within 0.2 SD of the logit, without replacement, exactly on sentence "
+                "band and work before custody, and again inside each group shown"),
             attrition=[C.step("People released in the period", keys, count=len(frame)),
-                       C.step(f"{name} within 4 weeks", keys, treated),
-                       C.step("Matched to a similar person who did not", keys, result.treated_index)],
-            balance_ok=result.balanced, datasets=("prison", "probation", "dwp", "reoffending"),
-            caveats=["People who reach services quickly may differ in ways no record shows, such as "
-                     "family support."],
-            covered="It covers people released in the period whose prison record was found.",
-            order=50 + order,
+                       C.step(f"No proven reoffence or recall in the first {LANDMARK_DAYS} days", pop_keys,
+                              count=len(population)),
+                       C.step(f"{name} within 4 weeks", pop_keys, treated),
+                       C.step("Matched to a similar person who did not", pop_keys, overall.treated_index)],
+            balance_ok=overall.balanced, datasets=("prison", "probation", "dwp", "reoffending"),
+            caveats=C.balance_caveats(overall) + [
+                "People who reach services quickly may differ in ways no record shows, such as family support."],
+            covered=(f"It covers people released in the period whose prison record was found and who had not been "
+                     f"proved to reoffend in their first {LANDMARK_DAYS} days."),
+            order=50 + order, unit="share",
         ))
     return drafts
 
 
-def _timing(frame, result, keys) -> list[Cell]:
-    """Average days to a proven reoffence, only where enough people in each group reoffended."""
-    days = frame["days_to_reoffence"].to_numpy(dtype=float)
-    t_rows, c_rows = result.treated_index, result.comparison_index
-    t_rows = t_rows[(days[t_rows] > 0) & (days[t_rows] <= 365)]
-    c_rows = c_rows[(days[c_rows] > 0) & (days[c_rows] <= 365)]
-    if min(len(t_rows), len(c_rows)) < MIN_REOFFENDED_FOR_TIMING:
-        return []
-    pick = (lambda rows: None) if keys is None else (lambda rows: keys[rows])
-    return [Cell.compare_means("timing", "Days to proven reoffence", C.mean_side(days[t_rows], pick(t_rows)),
-                               C.mean_side(days[c_rows], pick(c_rows)))]
+def _at_landmark(frame):
+    """People still in the community at the landmark, with reoffending counted from it (None without data).
+
+    Why: "reached a service within 4 weeks" can only happen to someone who was out for 4 weeks. Comparing them
+    with everyone else from release day credits the service with the weeks before it (immortal time), and
+    counts a reoffence before the service as the service's failure.
+    """
+    if "days_to_reoffence" not in frame:
+        return None
+    days = frame["days_to_reoffence"]
+    out = days.isna() | (days > LANDMARK_DAYS)
+    if "days_to_recall" in frame:
+        recall = frame["days_to_recall"]
+        out &= recall.isna() | (recall > LANDMARK_DAYS)
+    frame["reoffended_after_landmark"] = ((days > LANDMARK_DAYS)
+                                          & (days <= LANDMARK_DAYS + FOLLOW_UP_DAYS)).astype(int)
+    return out.to_numpy()
+
 
 PACK = PackSpec(
     id="leaving_prison",

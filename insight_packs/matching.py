@@ -1,30 +1,58 @@
-"""Matched comparison groups, the way the Justice Data Lab builds them.
+"""Matched comparison groups, the way the Justice Data Lab builds them, made the same on every engine.
 
-A logistic model gives each person a propensity score (how likely someone like them was to take the course
-or reach the service). Each person who did is paired with the nearest person who did not, within a caliper
-of 0.2 standard deviations of the logit score, without replacement. Balance is shown as standardised mean
-differences before and after matching.
+A propensity score (how likely someone like them was to take the course or reach the service) comes from
+the confounders the question implies: age, sentence length (with its own step at 12 months, because a
+sentence under 12 months changes both supervision and reoffending), prior offences (on a log scale) and the
+person's profile. Each treated person is paired with the nearest person who was not treated, within a caliper
+of 0.2 standard deviations of the logit score, without replacement, and *exactly* within strata: the strong
+confounders the pack names (sentence band, work before custody) and, for a breakdown row, the row's own
+group. So every row compares like with like inside the row.
+
+Why the order is fixed: greedy matching without replacement depends on the order treated people are taken
+and on how ties break. Both come from a stable key here (each person's record key, then their row), never
+from the order an engine happens to return rows, and scores are rounded before they are compared so a last
+bit of floating-point difference between engines cannot swap two partners.
+
+Balance is checked on every covariate the frame holds (not only the model's), inside each row, as
+standardised mean differences of every category and number.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from linkage_core import stats
 
-#: Covariates the education pack matches on, named as the issue names them.
+#: Covariates the adult packs model, as the issue and the Justice Data Lab name them.
 COVARIATES_NUMERIC = ("age_at_release", "sentence_months", "prior_offences")
 COVARIATES_CATEGORICAL = ("sex", "ethnicity", "offence_group", "prior_qualification", "employed_before_custody")
+#: Strata matched exactly for adults: the strongest drivers of reoffending and of work in the world data and
+#: in the Justice Data Lab's own models (a sentence under 12 months; being in work before custody).
+EXACT_ADULT = ("sentence_length", "employed_before_custody")
 
 #: Austin (2011): a caliper of 0.2 standard deviations of the logit of the propensity score.
 CALIPER_SD = 0.2
+#: A standardised mean difference under this is "alike" (Austin 2009), in a large group.
 BALANCE_LIMIT = 0.1
+#: In a small group, chance alone moves a standardised difference by about sqrt(2/n); a gap beyond this many
+#: of those is more than chance, so a row's limit is max(BALANCE_LIMIT, CHANCE_SE * sqrt(2 / pairs)).
+CHANCE_SE = 3.0
+#: Scores are compared after rounding to this many decimals, so engines agree to the last bit.
+SCORE_DECIMALS = 7
 
 
-@dataclass
+def balance_limit(pairs: int) -> float:
+    """The largest standardised difference a row of ``pairs`` matched pairs may keep and still be published."""
+    if pairs < 2:
+        return BALANCE_LIMIT
+    return max(BALANCE_LIMIT, CHANCE_SE * math.sqrt(2.0 / pairs))
+
+
+@dataclass(frozen=True)
 class Balance:
     covariate: str
     before: float
@@ -38,50 +66,152 @@ class MatchResult:
     eligible_treated: int
     eligible_comparison: int
     balance: list[Balance] = field(default_factory=list)
+    #: The covariates the propensity model used (the rest were only checked for balance).
+    modelled: tuple[str, ...] = ()
+    exact: tuple[str, ...] = ()
+    #: Row positions of every eligible treated person (matched or not).
+    eligible_index: np.ndarray | None = None
 
     @property
     def matched(self) -> int:
         return len(self.treated_index)
 
     @property
+    def unmatched(self) -> int:
+        return self.eligible_treated - self.matched
+
+    @property
+    def limit(self) -> float:
+        return balance_limit(self.matched)
+
+    @property
     def balanced(self) -> bool:
-        return all(abs(b.after) < BALANCE_LIMIT for b in self.balance)
+        return all(abs(b.after) < self.limit for b in self.balance if not math.isnan(b.after))
 
     @property
     def worst_after(self) -> Balance | None:
-        return max(self.balance, key=lambda b: abs(b.after), default=None)
+        checked = [b for b in self.balance if not math.isnan(b.after)]
+        return max(checked, key=lambda b: abs(b.after), default=None)
+
+    def subset(self, keep: np.ndarray) -> MatchResult:
+        """The pairs whose treated person is picked by the boolean ``keep`` (same order)."""
+        return MatchResult(self.treated_index[keep], self.comparison_index[keep], int(keep.sum()),
+                           self.eligible_comparison, [], self.modelled, self.exact)
 
 
-def design_matrix(frame: pd.DataFrame, numeric: tuple[str, ...], categorical: tuple[str, ...]) -> pd.DataFrame:
+def _numeric(frame: pd.DataFrame, column: str) -> pd.Series:
+    values = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    return values.fillna(values.median() if values.notna().any() else 0.0)
+
+
+def _category(frame: pd.DataFrame, column: str) -> pd.Series:
+    return frame[column].astype("string").fillna("unknown")
+
+
+def design_matrix(frame: pd.DataFrame, numeric: Sequence[str], categorical: Sequence[str]) -> pd.DataFrame:
+    """The propensity model's inputs: each number with a flexible shape, each category as indicators.
+
+    Numbers get a cubic B-spline basis (4 inner knots at quantiles), so the score can follow a curve such as
+    reoffending's steep fall with age; sentence length also gets its 12-month step and prior offences a log
+    scale, the shapes the Justice Data Lab's models use.
+    """
+    from sklearn.preprocessing import SplineTransformer
+
     parts = []
     for column in numeric:
-        if column in frame:
-            values = frame[column].astype(float)
-            values = values.fillna(values.median())
+        if column not in frame:
+            continue
+        values = _numeric(frame, column)
+        if column == "prior_offences":
+            values = np.log1p(values.clip(lower=0))
+        if column == "sentence_months":
+            parts.append(pd.Series((values < 12).astype(float), index=frame.index, name="sentence_under_12m"))
+        if values.nunique() > 5:
+            basis = SplineTransformer(n_knots=4, degree=3, knots="quantile", include_bias=False)
+            spline = basis.fit_transform(values.to_numpy().reshape(-1, 1))
+            parts.append(pd.DataFrame(spline, index=frame.index,
+                                      columns=[f"{column}~{i}" for i in range(spline.shape[1])]))
+        else:
             scaled = (values - values.mean()) / (values.std() or 1.0)
-            parts += [scaled.rename(column), (scaled**2).rename(f"{column}^2")]
+            parts.append(scaled.rename(column))
     for column in categorical:
         if column in frame:
-            dummies = pd.get_dummies(frame[column].astype("string").fillna("unknown"), prefix=column,
-                                     drop_first=True, dtype=float)
-            parts.append(dummies)
+            parts.append(pd.get_dummies(_category(frame, column), prefix=column, drop_first=True, dtype=float))
+    x = pd.concat(parts, axis=1) if parts else pd.DataFrame(index=frame.index)
+    return x.round(9)
+
+
+def balance_matrix(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Every covariate as the reader would compare it: each number as is, each category level as a share."""
+    parts = []
+    for column in dict.fromkeys(columns):
+        if column not in frame:
+            continue
+        series = frame[column]
+        if pd.api.types.is_numeric_dtype(series) and series.nunique(dropna=True) > 2:
+            parts.append(_numeric(frame, column).rename(column))
+            if column == "sentence_months":
+                parts.append((_numeric(frame, column) < 12).astype(float).rename("sentence under 12 months"))
+        else:
+            levels = pd.get_dummies(_category(frame, column), prefix=column, prefix_sep=": ", dtype=float)
+            parts.append(levels)
     return pd.concat(parts, axis=1) if parts else pd.DataFrame(index=frame.index)
 
 
 def propensity(x: pd.DataFrame, treated: np.ndarray) -> np.ndarray:
+    """Logistic regression, lightly penalised so separated categories do not send scores to 0 or 1."""
     from sklearn.linear_model import LogisticRegression
 
-    model = LogisticRegression(max_iter=2000, C=1e4)
+    if x.shape[1] == 0 or treated.all() or not treated.any():
+        return np.full(len(treated), max(min(treated.mean(), 1 - 1e-6), 1e-6))
+    model = LogisticRegression(max_iter=2000, C=10.0)
     model.fit(x.to_numpy(), treated)
     return model.predict_proba(x.to_numpy())[:, 1]
 
 
+def order_keys(frame: pd.DataFrame) -> np.ndarray:
+    """A stable order for people: their record key (a keyed hash, the same on every engine), then their row."""
+    from insight_packs.compute import record_keys
+
+    keys = record_keys(frame)
+    if keys is None:
+        return np.arange(len(frame), dtype=float)
+    return keys
+
+
+def greedy_match(treated_logit: np.ndarray, comparison_logit: np.ndarray, caliper: float,
+                 treated_order: np.ndarray, comparison_order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest unused comparison within ``caliper`` for each treated person, taken in ``treated_order``.
+
+    The pool is sorted by (score, stable key); on an exact tie in distance the lower score wins. Returns
+    positions into the two input arrays.
+    """
+    order = np.lexsort((comparison_order, comparison_logit))
+    pool = comparison_logit[order]
+    available = _Available(len(pool))
+    pairs_t, pairs_c = [], []
+    for t in np.lexsort((np.arange(len(treated_logit)), treated_order)):
+        value = treated_logit[t]
+        pos = int(np.searchsorted(pool, value))
+        best, best_gap = -1, caliper
+        for candidate in (available.nearest_left(pos - 1) if pos > 0 else -1, available.nearest_right(pos)):
+            if 0 <= candidate < len(pool):
+                gap = abs(pool[candidate] - value)
+                if gap < best_gap or (gap == best_gap and best < 0):
+                    best, best_gap = candidate, gap
+        if best >= 0:
+            available.take(best)
+            pairs_t.append(t)
+            pairs_c.append(order[best])
+    return np.asarray(pairs_t, dtype=int), np.asarray(pairs_c, dtype=int)
+
+
 class _Available:
-    """Sorted comparison pool with O(α(n)) "nearest unused neighbour" look-ups (union-find over gaps)."""
+    """Sorted comparison pool with near-constant "nearest unused neighbour" look-ups (union-find over gaps)."""
 
     def __init__(self, n: int) -> None:
-        self.left = np.arange(n + 1)  # left[i]: largest unused index <= i-1, shifted by one (0 = none)
-        self.right = np.arange(n + 1)  # right[i]: smallest unused index >= i (n = none)
+        self.left = np.arange(n + 1)
+        self.right = np.arange(n + 1)
 
     def _find(self, parent: np.ndarray, i: int) -> int:
         root = i
@@ -92,7 +222,7 @@ class _Available:
         return root
 
     def nearest_left(self, i: int) -> int:
-        return self._find(self.left, i + 1) - 1  # -1 when none
+        return self._find(self.left, i + 1) - 1
 
     def nearest_right(self, i: int) -> int:
         return self._find(self.right, i)
@@ -102,57 +232,98 @@ class _Available:
         self.right[i] = i + 1
 
 
-def greedy_match(treated_logit: np.ndarray, comparison_logit: np.ndarray, caliper: float,
-                 rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    order = np.argsort(comparison_logit, kind="stable")
-    pool = comparison_logit[order]
-    available = _Available(len(pool))
-    pairs_t, pairs_c = [], []
-    for t in rng.permutation(len(treated_logit)):
-        value = treated_logit[t]
-        pos = int(np.searchsorted(pool, value))
-        best, best_gap = -1, caliper
-        for candidate in (available.nearest_left(pos - 1) if pos > 0 else -1, available.nearest_right(pos)):
-            if 0 <= candidate < len(pool):
-                gap = abs(pool[candidate] - value)
-                if gap <= best_gap:
-                    best, best_gap = candidate, gap
-        if best >= 0:
-            available.take(best)
-            pairs_t.append(t)
-            pairs_c.append(order[best])
-    return np.asarray(pairs_t, dtype=int), np.asarray(pairs_c, dtype=int)
+def smd(a: np.ndarray, b: np.ndarray) -> float:
+    """Standardised mean difference (as ``linkage_core.stats.smd``, vectorised); NaN with under 2 in a group."""
+    if len(a) < 2 or len(b) < 2:
+        return float("nan")
+    if np.isin(a, (0.0, 1.0)).all() and np.isin(b, (0.0, 1.0)).all():
+        p, q = a.mean(), b.mean()
+        spread = math.sqrt((p * (1 - p) + q * (1 - q)) / 2)
+    else:
+        p, q = a.mean(), b.mean()
+        spread = math.sqrt((a.var(ddof=1) + b.var(ddof=1)) / 2)
+    return 0.0 if spread == 0 else float((p - q) / spread)
 
 
-def _balance(x: pd.DataFrame, t_rows: np.ndarray, c_rows: np.ndarray, t_all: np.ndarray,
+def _balance(b: pd.DataFrame, t_rows: np.ndarray, c_rows: np.ndarray, t_all: np.ndarray,
              c_all: np.ndarray) -> list[Balance]:
-    out = []
-    for column in x.columns:
-        if column.endswith("^2"):
-            continue
-        values = x[column].to_numpy(dtype=float)
-        before = stats.smd(values[t_all], values[c_all]).value
-        after = stats.smd(values[t_rows], values[c_rows]).value if len(t_rows) > 1 else float("nan")
-        out.append(Balance(column, before, after))
-    return out
+    values = b.to_numpy(dtype=float)
+    return [Balance(str(column), smd(values[t_all, j], values[c_all, j]), smd(values[t_rows, j], values[c_rows, j]))
+            for j, column in enumerate(b.columns)]
+
+
+@dataclass
+class Matcher:
+    """One propensity model for a question, used to match overall and again inside each group.
+
+    ``frame`` rows are people; ``treated`` and ``pool`` (the eligible comparison people) are masks over them.
+    """
+
+    frame: pd.DataFrame
+    treated: np.ndarray
+    pool: np.ndarray
+    numeric: tuple[str, ...] = COVARIATES_NUMERIC
+    categorical: tuple[str, ...] = COVARIATES_CATEGORICAL
+    exact: tuple[str, ...] = ()
+    #: Further columns to check balance on (everything the data holds about people).
+    balance_on: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        self.treated = np.asarray(self.treated, dtype=bool)
+        self.pool = np.asarray(self.pool, dtype=bool) & ~self.treated
+        keep = self.treated | self.pool
+        self.logit = np.full(len(self.frame), np.nan)
+        self.caliper = 0.0
+        if keep.sum() >= 2 and self.treated.any() and self.pool.any():
+            x = design_matrix(self.frame[keep], self.numeric, self.categorical)
+            score = np.clip(propensity(x, self.treated[keep]), 1e-6, 1 - 1e-6)
+            self.logit[keep] = np.round(np.log(score / (1 - score)), SCORE_DECIMALS)
+            self.caliper = round(CALIPER_SD * float(np.std(self.logit[keep])), SCORE_DECIMALS)
+        self.order = order_keys(self.frame)
+        columns = tuple(self.numeric) + tuple(self.categorical) + tuple(self.exact) + tuple(self.balance_on)
+        self.balance_frame = balance_matrix(self.frame, columns)
+        # Strata as whole numbers: the codes of each exact column's sorted labels, combined.
+        self.strata = np.zeros(len(self.frame), dtype=np.int64)
+        for column in self.exact:
+            if column in self.frame:
+                codes, labels = pd.factorize(_category(self.frame, column).to_numpy(dtype=object), sort=True)
+                self.strata = self.strata * (len(labels) + 1) + codes
+
+    def match(self, within: np.ndarray | None = None, treated: np.ndarray | None = None) -> MatchResult:
+        """Pairs among the rows picked by ``within`` (everyone when None), exact on the strata.
+
+        ``treated`` narrows the treated people (a subgroup defined by the treatment itself, such as a
+        course's level); their partners still come from the whole eligible pool inside ``within``.
+        """
+        everyone = np.ones(len(self.frame), dtype=bool)
+        inside = everyone if within is None else np.asarray(within, dtype=bool)
+        t_mask = self.treated & inside & (everyone if treated is None else np.asarray(treated, dtype=bool))
+        c_mask = self.pool & inside
+        t_all, c_all = np.flatnonzero(t_mask), np.flatnonzero(c_mask)
+        pairs_t, pairs_c = [], []
+        if len(t_all) and len(c_all) and self.caliper > 0:
+            for stratum in sorted(set(self.strata[t_all])):
+                ts = t_all[self.strata[t_all] == stratum]
+                cs = c_all[self.strata[c_all] == stratum]
+                if not len(cs):
+                    continue
+                pt, pc = greedy_match(self.logit[ts], self.logit[cs], self.caliper, self.order[ts], self.order[cs])
+                pairs_t.append(ts[pt])
+                pairs_c.append(cs[pc])
+        t_rows = np.concatenate(pairs_t) if pairs_t else np.array([], dtype=int)
+        c_rows = np.concatenate(pairs_c) if pairs_c else np.array([], dtype=int)
+        # Report pairs in a stable order (by the treated person's row).
+        sort = np.argsort(t_rows, kind="stable")
+        t_rows, c_rows = t_rows[sort], c_rows[sort]
+        balance = _balance(self.balance_frame, t_rows, c_rows, t_all, c_all)
+        return MatchResult(t_rows, c_rows, len(t_all), len(c_all), balance,
+                           tuple(self.numeric) + tuple(self.categorical), tuple(self.exact), t_all)
 
 
 def match(frame: pd.DataFrame, treated: np.ndarray, eligible_comparison: np.ndarray | None = None, *,
           numeric: tuple[str, ...] = COVARIATES_NUMERIC, categorical: tuple[str, ...] = COVARIATES_CATEGORICAL,
-          seed: int = 0) -> MatchResult:
-    """Pair each treated row with one comparison row. ``eligible_comparison`` limits the pool."""
+          exact: tuple[str, ...] = (), seed: int = 0) -> MatchResult:
+    """Pair each treated row with one comparison row (overall). ``seed`` is kept for callers; unused."""
     treated = np.asarray(treated, dtype=bool)
-    pool = ~treated if eligible_comparison is None else (np.asarray(eligible_comparison, dtype=bool) & ~treated)
-    x = design_matrix(frame, numeric, categorical)
-    keep = treated | pool
-    t_all, c_all = np.flatnonzero(treated), np.flatnonzero(pool)
-    if len(t_all) < 2 or len(c_all) < 2:
-        return MatchResult(np.array([], int), np.array([], int), len(t_all), len(c_all))
-    score = np.full(len(frame), np.nan)
-    score[keep] = propensity(x[keep], treated[keep])
-    score = np.clip(score, 1e-6, 1 - 1e-6)
-    logit = np.log(score / (1 - score))
-    caliper = CALIPER_SD * float(np.nanstd(logit[keep]))
-    pt, pc = greedy_match(logit[t_all], logit[c_all], caliper, np.random.default_rng(seed))
-    t_rows, c_rows = t_all[pt], c_all[pc]
-    return MatchResult(t_rows, c_rows, len(t_all), len(c_all), _balance(x, t_rows, c_rows, t_all, c_all))
+    pool = ~treated if eligible_comparison is None else np.asarray(eligible_comparison, dtype=bool)
+    return Matcher(frame, treated, pool, numeric, categorical, exact).match()

@@ -1,146 +1,199 @@
-"""From drafts (true counts) to published findings: disclosure control first, then the words.
+"""From drafts (true counts) to published findings: disclosure control first, then chance, then the words.
 
 Sentences are written from the *published* figures, so a headline never quotes a number the table hides.
+
+Chance across the bundle: a bundle holds hundreds of comparison rows. Each row's 95% interval is shown as it
+is, but the verdict "clear" (``Estimate.significant``) is given only when the row's p-value, adjusted by
+Benjamini and Hochberg's method across every comparison row in the bundle that gets a verdict, is under
+0.05 (``Estimate.q_value``). Rows defined by the treatment itself (a course's level, its completion) are
+exploratory: shown, never called clear, and not counted. The manifest says how many comparisons there are
+and what "clear" means (``Manifest.comparisons``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from insight_packs import language as L
-from insight_packs.drafts import FindingDraft, Side
-from linkage_core.disclosure.apply import RawAttritionStep, RawCell, RawSide, apply, apply_attrition, blank
-from linkage_core.schema import DisclosurePolicy, Estimate, Finding, LinkageQuality, SuppressionReason
+from insight_packs.drafts import FindingDraft
+from linkage_core import stats
+from linkage_core.disclosure.apply import RawAttritionStep, RawCell, apply, apply_attrition
+from linkage_core.schema import (
+    Comparisons,
+    DisclosurePolicy,
+    Estimate,
+    Finding,
+    LinkageQuality,
+    SuppressionReason,
+)
 
 #: Breakdowns whose cells do not split the overall group into parts (so no subtraction links them).
 NOT_PARTS = {"overall", "month", "timing"}
 COHORT = "prison"
-#: Justice Data Lab practice: no matched comparison for fewer than 60 people.
+#: Justice Data Lab practice: no matched comparison for fewer than 60 people (applied to every row).
 MIN_TREATED_FOR_COMPARISON = 60
+#: The false discovery rate that "clear" keeps to across a bundle's comparisons.
+FALSE_DISCOVERY_RATE = 0.05
+#: A rate is shown only when at least this many times the threshold are *expected* to have the outcome (and
+#: not to have it), from the finding's overall rate. The threshold rule on the row's own counts still applies,
+#: but is then rarely what hides a row, so hiding does not pick rows by their outcome: small published rates
+#: are not pushed upwards by the rows that were hidden for having few events.
+EXPECTED_MARGIN = 2.0
 
 
-def _raw_side(side: Side | None) -> RawSide | None:
-    if side is None:
+def _expected_rate(cell: RawCell | None) -> float | None:
+    """A row's pooled rate (treated and comparison together)."""
+    if cell is None or cell.kind != "proportion":
         return None
-    return RawSide(n=side.n, events=side.events, value=side.value, low=side.low, high=side.high, sd=side.sd,
-                   key=side.key, events_key=side.events_key)
+    sides = [s for s in (cell.treated, cell.comparison) if s is not None and s.n]
+    n = sum(s.n for s in sides)
+    return sum(s.events or 0 for s in sides) / n if n else None
 
 
-def raw_cells(draft: FindingDraft) -> tuple[list[RawCell], dict[str, SuppressionReason]]:
-    """The draft's cells as the disclosure stage takes them, and cells that are hidden whatever the counts."""
+def raw_cells(draft: FindingDraft, policy: DisclosurePolicy | None = None
+              ) -> tuple[list[RawCell], dict[str, SuppressionReason]]:
+    """The draft's cells with their ids, and the cells hidden whatever their own counts, with why."""
+    threshold = (policy.threshold if policy else 10) * EXPECTED_MARGIN
+    # Breakdown rows expect the finding's first overall rate; an overall row its own (pooled, so large).
+    rate = _expected_rate(next((c for c in draft.cells if c.breakdown == "overall"), None))
     cells, forced = [], {}
     overall_id = None
-    comparison_too_small = (draft.comparison_label is not None and draft.cells
-                            and draft.cells[0].treated.n < MIN_TREATED_FOR_COMPARISON)
     for i, cell in enumerate(draft.cells):
         cell_id = f"{draft.id}:{i}"
         if overall_id is None and cell.breakdown == "overall":
             overall_id = cell_id
-        part_of = overall_id if cell.breakdown not in NOT_PARTS else None
-        cells.append(RawCell(
-            id=cell_id, finding_id=draft.id, treated=_raw_side(cell.treated), comparison=_raw_side(cell.comparison),
-            kind=cell.kind, breakdown=cell.breakdown, group=cell.group, difference=cell.difference,
-            difference_low=cell.difference_low, difference_high=cell.difference_high, p_value=cell.p_value,
-            method=cell.method, part_of=part_of,
-        ))
-        if cell.treated.n == 0:
-            forced[cell_id] = SuppressionReason.NOT_AVAILABLE
-        elif comparison_too_small:
-            forced[cell_id] = SuppressionReason.TOO_FEW_PEOPLE
+        # Separately matched comparison rows are not parts of the overall comparison: their people differ.
+        part_of = (overall_id if cell.breakdown not in NOT_PARTS and cell.comparison is None and cell.treated.n > 0
+                   else None)
+        reason = cell.forced
+        if reason is None and cell.treated.n == 0:
+            reason = SuppressionReason.NOT_AVAILABLE
+        expected = _expected_rate(cell) if cell.breakdown == "overall" else rate
+        if reason is None and cell.kind == "proportion" and expected is not None:
+            for side in (cell.treated, cell.comparison):
+                if side is not None and min(side.n * expected, side.n * (1 - expected)) < threshold:
+                    reason = SuppressionReason.TOO_FEW_EXPECTED
+        cell = replace(cell, id=cell_id, finding_id=draft.id, part_of=part_of, forced=reason,
+                       unit=cell.unit or draft.unit, range_high=cell.range_high or draft.range_high)
+        cells.append(cell)
+        if reason is not None:
+            forced[cell_id] = reason
     return cells, forced
 
 
 def publish_estimates(draft: FindingDraft, policy: DisclosurePolicy) -> list[Estimate]:
-    cells, forced = raw_cells(draft)
-    open_cells = [c for c in cells if c.id not in forced]
-    # A forced cell is not a part of any total the reader can use, so secondary suppression ignores it.
-    published = {e.id: e for e in apply(open_cells, policy)}
-    return [published[c.id] if c.id not in forced else blank(c, forced[c.id]) for c in cells]
+    cells, _ = raw_cells(draft, policy)
+    return apply(cells, policy)
 
 
-def _sentences(draft: FindingDraft, top: Estimate | None, quality: dict[str, LinkageQuality]
-               ) -> tuple[str, list[str], list[str]]:
-    p = draft.phrasing
+def _verdict_rows(estimates: Iterable[Estimate]) -> list[Estimate]:
+    return [e for e in estimates if not e.suppressed and not e.exploratory and e.comparison_value is not None
+            and e.p_value is not None]
+
+
+def adjust_for_chance(estimates: list[Estimate]) -> tuple[list[Estimate], Comparisons]:
+    """Every comparison row's q-value (Benjamini-Hochberg across the bundle) and its "clear" verdict."""
+    rows = _verdict_rows(estimates)
+    q = dict(zip((e.id for e in rows), stats.benjamini_hochberg([e.p_value for e in rows]), strict=True))
+    out = []
+    for e in estimates:
+        if e.id in q:
+            e = e.model_copy(update={"q_value": round(q[e.id], 4),
+                                     "significant": q[e.id] < FALSE_DISCOVERY_RATE})
+        elif e.comparison_value is not None or e.exploratory:
+            e = e.model_copy(update={"significant": None})
+        out.append(e)
+    clear = sum(1 for e in out if e.significant)
+    note = Comparisons(
+        method=("Benjamini-Hochberg false discovery rate of 5% across every comparison row with a verdict; "
+                "95% intervals unadjusted; treatment-defined breakdowns exploratory"),
+        comparisons=len(q), clear=clear, false_discovery_rate=FALSE_DISCOVERY_RATE,
+        plain=L.chance_note(len(q), clear),
+    )
+    return out, note
+
+
+def _linkage(draft: FindingDraft, quality: dict[str, LinkageQuality]) -> str | None:
     # The cohort is what others are joined to, so its own "match rate" says nothing; note the others.
     notes = [L.linkage_note(d, q.match_rate, q.f1) for d in draft.datasets
              if d != COHORT and (q := quality.get(d))]
-    linkage = " ".join(n for n in notes[:2] if n) or None
-    base_cannot = ["It says nothing about any one person.", draft.covered] if draft.covered else \
-        ["It says nothing about any one person."]
+    return " ".join(n for n in notes[:2] if n) or None
+
+
+def _sentences(draft: FindingDraft, estimates: list[Estimate], quality: dict[str, LinkageQuality],
+               rounding: str) -> tuple[str, list[str], list[str]]:
+    p = draft.phrasing
+    linkage = _linkage(draft, quality)
+    base_cannot = ["It says nothing about any one person."] + ([draft.covered] if draft.covered else [])
+    tail = base_cannot + ([linkage] if linkage else [])
+    top = next((e for e in estimates if e.breakdown == "overall"), estimates[0] if estimates else None)
     if top is None or top.suppressed:
-        return ("There are too few people in this group to show this figure safely.",
-                ["Nothing can be said from this figure: too few people were in the group."],
-                base_cannot + ([linkage] if linkage else []))
+        reason = top.note if top is not None and top.note else (
+            top.suppression_reason.plain if top is not None and top.suppression_reason else "too few people")
+        reason = reason.removeprefix("Not compared: ")
+        return ("This figure is not shown.", [f"Nothing can be said from it: {reason[0].lower() + reason[1:]}"
+                                              .rstrip(".") + "."], tail)
     if top.kind == "count":
-        return (f"{top.treated_value:,.0f} {p.treated} {p.outcome} ({top.group.lower()}).",
-                [f"About {top.treated_value:,.0f} {p.treated} {p.outcome}, rounded to the nearest 5."],
-                base_cannot + ([linkage] if linkage else []))
-    if top.comparison_value is not None and top.difference is not None and top.kind == "proportion":
+        shown = [e for e in estimates if e.kind == "count" and not e.suppressed]
+        head = " ".join(f"{e.group}: about {e.treated_value:,.0f} {p.treated}." for e in shown)
+        return head, [f"Counts are {rounding}."], tail
+    if top.comparison_value is not None and top.difference is not None:
         c = L.Comparison(
             treated=p.treated, comparison=p.comparison or "the comparison group", outcome=p.outcome,
-            treated_n=top.treated_n or 0, comparison_n=top.comparison_n or 0, treated_rate=top.treated_value,
-            comparison_rate=top.comparison_value, difference=top.difference, low=top.difference_low,
-            high=top.difference_high, significant=bool(top.significant),
-            needed_per_group=None if top.significant else L.needed_sample(top.treated_value, top.comparison_value),
-            higher_is_better=p.higher_is_better,
+            treated_n=top.treated_n or 0, comparison_n=top.comparison_n or 0, treated_value=top.treated_value,
+            comparison_value=top.comparison_value, difference=top.difference, low=top.difference_low,
+            high=top.difference_high, clear=bool(top.significant), kind=top.kind, unit=top.unit or "share",
+            higher_is_better=p.higher_is_better, unmatched=top.treated_unmatched,
         )
-        return L.headline(c), L.can_say(c), L.cannot_say(c, linkage, draft.covered)
-    if top.comparison_value is not None and top.difference is not None:
-        return _mean_sentences(draft, top, base_cannot)
+        return L.headline(c), L.can_say(c), [draft.not_a_cause] + tail
     if top.kind == "proportion":
         head = L.share_headline(f"{p.treated} {p.outcome}", top.treated_n or 0, top.treated_value,
-                                top.treated_low, top.treated_high)
+                                top.treated_low, top.treated_high, noun=L.noun(p.treated))
         return (f"Of {p.treated}, {L.rounded_pct(top.treated_value)} {p.outcome}.",
-                [head, f"Out of 100 {p.treated}, about {L.per_100(top.treated_value)} {p.outcome}."],
-                base_cannot + ([linkage] if linkage else []))
-    return (f"On average: {top.treated_value:,.1f}.", [], base_cannot)
-
-
-def _mean_sentences(draft: FindingDraft, top: Estimate, base_cannot: list[str]
-                    ) -> tuple[str, list[str], list[str]]:
-    p = draft.phrasing
-    outcome = p.outcome.format(value=f"{top.treated_value:,.1f}")
-    head = f"On average, {p.treated} {outcome}. For {p.comparison}, it was {top.comparison_value:,.1f}."
-    ends = sorted((abs(top.difference_low), abs(top.difference_high)))
-    gap = (f"{abs(top.difference_low):,.1f}", f"{abs(top.difference_high):,.1f}")
-    if top.significant:
-        side = "higher" if top.difference > 0 else "lower"
-        can = [f"The average was {side} than for {p.comparison}.",
-               f"The gap is between {ends[0]:,.1f} and {ends[1]:,.1f}.",
-               "A gap this big is unlikely to be down to chance alone."]
-    else:
-        can = ["We cannot tell if there is a real gap.",
-               f"The average could be lower by as much as {gap[0]} or higher by as much as {gap[1]}.",
-               "More people would need to be analysed to tell."]
-    cannot = ["It does not prove a cause. People may differ in ways the data does not show."] + base_cannot
-    return head, can, cannot
+                [head, f"Out of 100 {p.treated}, about {L.per_100(top.treated_value)} {p.outcome}."], tail)
+    return (f"On average: {L.amount(top.treated_value, top.unit)}.", [], tail)
 
 
 def publish_finding(draft: FindingDraft, policy: DisclosurePolicy, quality: dict[str, LinkageQuality]
                     ) -> tuple[Finding, list[Estimate]]:
     estimates = publish_estimates(draft, policy)
-    top = next((e for e in estimates if e.breakdown == "overall"), estimates[0] if estimates else None)
-    headline, can, cannot = _sentences(draft, top, quality)
     attrition = apply_attrition([RawAttritionStep(*item) for item in draft.attrition], policy)
     breakdowns = list(dict.fromkeys(e.breakdown for e in estimates)) or ["overall"]
     finding = Finding(
-        id=draft.id, pack_id=draft.pack_id, title=draft.title, headline=headline, measure=draft.measure,
+        id=draft.id, pack_id=draft.pack_id, title=draft.title, headline="", measure=draft.measure,
         treated_label=draft.treated_label, comparison_label=draft.comparison_label, breakdowns=breakdowns,
-        can_say=[s for s in can if s], cannot_say=[s for s in cannot if s], caveats=draft.caveats,
-        method=draft.method, attrition=attrition, balance_ok=draft.balance_ok, order=draft.order,
+        can_say=[], cannot_say=[], caveats=draft.caveats, method=draft.method, attrition=attrition,
+        balance_ok=draft.balance_ok, order=draft.order, unit=draft.unit,
     )
     return finding, estimates
 
 
+def _worded(finding: Finding, draft: FindingDraft, estimates: list[Estimate], quality: dict[str, LinkageQuality],
+            policy: DisclosurePolicy) -> Finding:
+    headline, can, cannot = _sentences(draft, estimates, quality, L.rounding_words(policy))
+    return finding.model_copy(update={"headline": headline, "can_say": [s for s in can if s],
+                                      "cannot_say": [s for s in cannot if s]})
+
+
+def publish_bundle(drafts: Iterable[FindingDraft], policy: DisclosurePolicy, quality: Iterable[LinkageQuality]
+                   ) -> tuple[list[Finding], list[Estimate], Comparisons]:
+    """Every finding and estimate, with "clear" decided across the whole bundle, and the note saying how."""
+    overall_quality = {q.dataset: q for q in quality if q.group_type == "overall"}
+    drafts = list(drafts)
+    pairs = [publish_finding(d, policy, overall_quality) for d in drafts]
+    estimates, note = adjust_for_chance([e for _, cells in pairs for e in cells])
+    by_finding: dict[str, list[Estimate]] = {}
+    for e in estimates:
+        by_finding.setdefault(e.finding_id, []).append(e)
+    findings = [_worded(f, d, by_finding.get(d.id, []), overall_quality, policy) for (f, _), d in zip(pairs, drafts)]
+    return findings, estimates, note
+
+
 def publish_all(drafts: Iterable[FindingDraft], policy: DisclosurePolicy, quality: Iterable[LinkageQuality]
                 ) -> tuple[list[Finding], list[Estimate]]:
-    overall_quality = {q.dataset: q for q in quality if q.group_type == "overall"}
-    findings, estimates = [], []
-    for draft in drafts:
-        finding, cells = publish_finding(draft, policy, overall_quality)
-        findings.append(finding)
-        estimates += cells
+    findings, estimates, _ = publish_bundle(drafts, policy, quality)
     return findings, estimates
 
 
-__all__ = ["publish_all", "publish_finding"]
+__all__ = ["adjust_for_chance", "publish_all", "publish_bundle", "publish_finding"]

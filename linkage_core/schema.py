@@ -11,7 +11,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 #: The version of the tables inside the bundle. A reader refuses a version it does not know.
 SCHEMA_VERSION = 1
@@ -30,10 +30,17 @@ class SuppressionReason(str, Enum):
     BLOCKED_AT_READ = "blocked_at_read"
     NOT_AVAILABLE = "not_available"
     NOT_APPLICABLE = "not_applicable"
+    #: Justice Data Lab rule: no comparison for a group of fewer than 60 matched people.
+    TOO_FEW_TO_COMPARE = "too_few_to_compare"
+    #: The matched groups in this row were not alike enough to compare.
+    NOT_BALANCED = "not_balanced"
+    #: Too few people were expected to have (or not have) the outcome for a rate to be shown without bias.
+    TOO_FEW_EXPECTED = "too_few_expected"
 
     @property
     def symbol(self) -> str:
-        if self is SuppressionReason.NOT_AVAILABLE:
+        if self in (SuppressionReason.NOT_AVAILABLE, SuppressionReason.TOO_FEW_TO_COMPARE,
+                    SuppressionReason.NOT_BALANCED):
             return "[x]"
         if self is SuppressionReason.NOT_APPLICABLE:
             return "[z]"
@@ -51,6 +58,10 @@ _REASON_TEXT = {
     SuppressionReason.BLOCKED_AT_READ: "hidden because it broke the disclosure rules when the app checked it",
     SuppressionReason.NOT_AVAILABLE: "not available in the linked data",
     SuppressionReason.NOT_APPLICABLE: "does not apply to this group",
+    SuppressionReason.TOO_FEW_TO_COMPARE: "not compared: fewer than 60 people in this group were matched",
+    SuppressionReason.NOT_BALANCED: "not compared: the matched groups were not alike enough in this group",
+    SuppressionReason.TOO_FEW_EXPECTED: "hidden because too few people were expected to have the outcome "
+                                        "for a fair rate",
 }
 
 
@@ -82,8 +93,8 @@ class DisclosurePolicy(_Model):
         if self.cell_key_perturbation and self.rounding_base == 1:
             lines.append("Counts get a small fixed adjustment, so comparing tables reveals nothing.")
         lines.append(
-            f"Money figures are hidden when {self.dominance_n} people make up over "
-            f"{self.dominance_k:g}% of the total."
+            f"An average is hidden when {self.dominance_n} people make up over "
+            f"{self.dominance_k:g}% of its total, or when one person's share could be worked out closely."
         )
         return lines
 
@@ -91,6 +102,16 @@ class DisclosurePolicy(_Model):
 class Period(_Model):
     start: date
     end: date
+
+
+class Comparisons(_Model):
+    """How the bundle treats chance across its many comparisons (shown with the manifest)."""
+
+    method: str = Field(description="How 'clear' was decided, named for a statistician.")
+    comparisons: int = Field(ge=0, description="Comparison rows published with a verdict.")
+    clear: int = Field(ge=0, description="Of those, rows whose gap is clear.")
+    false_discovery_rate: float = Field(0.05, gt=0, lt=1)
+    plain: list[str] = Field(default_factory=list, description="What 'clear' means, in plain words.")
 
 
 class Manifest(_Model):
@@ -104,6 +125,7 @@ class Manifest(_Model):
     created: datetime
     synthetic: bool = Field(False, description="True for demo bundles built from a synthetic world.")
     notes: list[str] = Field(default_factory=list)
+    comparisons: Comparisons | None = Field(None, description="Chance across the bundle's comparisons.")
 
 
 class DatasetUse(_Model):
@@ -144,12 +166,29 @@ class Finding(_Model):
     caveats: list[str] = Field(default_factory=list)
     method: str
     attrition: list[AttritionStep] = Field(default_factory=list)
-    balance_ok: bool | None = Field(None, description="All standardised mean differences under 0.1 after matching.")
+    balance_ok: bool | None = Field(None, description="The overall row's matched groups were alike on every "
+                                    "covariate checked (see the caveats for the limit used).")
     order: int = 0
+    unit: Unit | None = Field(None, description="The unit of the finding's figures.")
+
+
+#: Units a figure can be in, each with its valid range (``high`` None: no upper limit but the population).
+UNIT_RANGES: dict[str, tuple[float, float | None]] = {
+    "share": (0.0, 1.0),  # a proportion of people, 0 to 1 (shown as 0-100%)
+    "percent": (0.0, 100.0),  # a percentage measured per person (school sessions attended)
+    "days": (0.0, None),  # days within a window; the window is the estimate's ``range_high``
+    "people": (0.0, None),  # a count of people (or children)
+}
+Unit = Literal["share", "percent", "days", "people"]
 
 
 class Estimate(_Model):
-    """One cell: a group's figure, its comparison, and the difference, each with a 95% interval."""
+    """One cell: a group's figure, its comparison, and the difference, each with a 95% interval.
+
+    Every figure is checked against its unit's range when the model is made, so neither the writer nor the
+    reader can hold an impossible figure (a share over 100%, days outside their window, more people with
+    the outcome than in the group).
+    """
 
     id: str
     finding_id: str
@@ -174,12 +213,64 @@ class Estimate(_Model):
     suppressed: bool = False
     suppression_reason: SuppressionReason | None = None
     method: str = ""
+    unit: Unit | None = Field(None, description="What the values measure; sets their valid range.")
+    range_high: float | None = Field(None, description="Upper end of the valid range (days: the window).")
+    q_value: float | None = Field(None, ge=0, le=1, description="p-value adjusted for the bundle's comparisons "
+                                  "(Benjamini-Hochberg); significant means q_value < 0.05.")
+    exploratory: bool = Field(False, description="A breakdown defined by the treatment itself: no verdict.")
+    treated_unmatched: int | None = Field(None, ge=0, description="Rounded count of treated people in this group "
+                                          "with no similar partner (None: under the threshold or no match).")
+    note: str | None = Field(None, description="Whom the row is about, or why it is not shown, in plain words.")
+
+    @model_validator(mode="after")
+    def _possible(self) -> Estimate:
+        problems = impossible_figures(self)
+        if problems:
+            raise ValueError(f"estimate {self.id}: impossible figure: {'; '.join(problems)}")
+        return self
 
     @property
     def symbol(self) -> str | None:
         if not self.suppressed:
             return None
         return (self.suppression_reason or SuppressionReason.TOO_FEW_PEOPLE).symbol
+
+
+def impossible_figures(e: Estimate) -> list[str]:
+    """Each figure of ``e`` outside its unit's range, named; empty when all are possible."""
+    problems = []
+    for side in ("treated", "comparison"):
+        n, events = getattr(e, f"{side}_n"), getattr(e, f"{side}_events")
+        if n is not None and n < 0:
+            problems.append(f"{side}_n is negative ({n})")
+        if events is not None and (events < 0 or (n is not None and events > n)):
+            problems.append(f"{side}_events ({events}) is not between 0 and {side}_n ({n})")
+    if e.unit is None:
+        return problems
+    low, high = UNIT_RANGES[e.unit]
+    if e.range_high is not None:
+        high = e.range_high if high is None else min(high, e.range_high)
+    for side in ("treated", "comparison"):
+        n = getattr(e, f"{side}_n")
+        cap = n if e.unit == "people" and n is not None else high
+        for part in ("value", "low", "high"):
+            name = f"{side}_{part}"
+            v = getattr(e, name)
+            if v is None:
+                continue
+            if v < low - 1e-9 or (cap is not None and v > cap + 1e-9):
+                problems.append(f"{name} = {v:g} {e.unit}, outside {low:g} to "
+                                f"{'any' if cap is None else f'{cap:g}'}")
+        lo, value, hi = (getattr(e, f"{side}_{p}") for p in ("low", "value", "high"))
+        if None not in (lo, value, hi) and not (lo - 1e-9 <= value <= hi + 1e-9):
+            problems.append(f"{side}_value {value:g} is outside its own interval {lo:g} to {hi:g}")
+    if high is not None:
+        span = high - low
+        for name in ("difference", "difference_low", "difference_high"):
+            v = getattr(e, name)
+            if v is not None and abs(v) > span + 1e-9:
+                problems.append(f"{name} = {v:g} {e.unit}, beyond the widest possible gap of {span:g}")
+    return problems
 
 
 class DatasetProvenance(_Model):

@@ -700,3 +700,46 @@ def test_a_not_available_cell_alone_in_a_breakdown_is_not_a_leak() -> None:
              Estimate(id="d", finding_id="f", breakdown="age", group="Other", treated_n=35, treated_events=15,
                       treated_value=15 / 35)]
     assert not check([finding], leaky, policy).passed
+
+
+# -- issue 13: one cell type, forced rows, dominance on means, impossible figures ------------------------------
+
+def test_a_pack_mean_carries_its_values_so_dominance_really_runs() -> None:
+    from insight_packs.compute import mean_side as pack_mean
+
+    side = pack_mean(np.array([5000.0, 4000.0] + [1.0] * 20), None)
+    assert side.magnitude is not None and side.magnitude.contributors == 22
+    e = one(mean_cell("c", "f", side))
+    assert e.suppressed and e.suppression_reason is SuppressionReason.DOMINANCE
+
+
+def test_rows_the_justice_data_lab_would_not_report_are_shown_as_x_with_their_reason() -> None:
+    from dataclasses import replace
+
+    cell = proportion_cell("c", "f", proportion_side(30, 100), proportion_side(40, 100))
+    for reason in (SuppressionReason.TOO_FEW_TO_COMPARE, SuppressionReason.NOT_BALANCED):
+        e = one(replace(cell, forced=reason, note="Not compared: why."))
+        assert e.suppressed and e.symbol == "[x]" and e.note == "Not compared: why." and e.treated_n is None
+
+
+def test_an_impossible_figure_cannot_be_made_and_names_itself() -> None:
+    with pytest.raises(ValueError, match="treated_value"):
+        Estimate(id="x:0", finding_id="x", kind="mean", unit="days", range_high=365.0, treated_n=100,
+                 treated_value=400.0)
+    with pytest.raises(ValueError, match="treated_events"):
+        Estimate(id="x:1", finding_id="x", treated_n=20, treated_events=25, treated_value=0.5, unit="share")
+    with pytest.raises(ValueError, match="treated_value"):
+        Estimate(id="x:2", finding_id="x", treated_n=20, treated_events=10, treated_value=1.5, unit="share")
+    fine = Estimate(id="x:3", finding_id="x", kind="mean", unit="days", range_high=365.0, treated_n=100,
+                    treated_value=120.0, treated_low=110.0, treated_high=130.0)
+    assert fine.unit == "days"
+
+
+def test_rates_from_rounded_counts_get_wider_intervals_under_the_cell_key_method() -> None:
+    cells = [proportion_cell("c", "f", people_side(np.arange(200) % 3 == 0, np.linspace(0, 0.99, 200)),
+                             people_side(np.arange(200) % 4 == 0, np.linspace(0.001, 0.995, 200)))]
+    e = apply(cells, CKM)[0]
+    plain = __import__("linkage_core.stats", fromlist=["x"]).newcombe_difference(
+        e.treated_events, e.treated_n, e.comparison_events, e.comparison_n)
+    assert e.difference_high - e.difference_low > plain.high - plain.low
+    assert "rounding" in e.method

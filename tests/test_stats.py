@@ -176,3 +176,118 @@ def test_bad_input_is_refused():
         stats.mean_interval([1.0])
     with pytest.raises(ValueError):
         stats.sample_size_proportions(0.2, 0.2)
+
+
+# -- issue 13: chance, rounding, matching, timing -------------------------------------------------------------
+
+def test_benjamini_hochberg_matches_the_textbook_example() -> None:
+    from linkage_core.stats import benjamini_hochberg
+
+    p = [0.01, 0.04, 0.03, 0.005, 0.5]
+    q = benjamini_hochberg(p)
+    # sorted p: 0.005, 0.01, 0.03, 0.04, 0.5 -> 0.025, 0.025, 0.05, 0.05, 0.5 (monotone from the top)
+    assert q == pytest.approx([0.025, 0.05, 0.05, 0.025, 0.5])
+    assert benjamini_hochberg([]) == []
+
+
+def test_rounding_variance_of_random_rounding_to_five_is_four() -> None:
+    from linkage_core.disclosure.apply import rounding_variance
+    from linkage_core.disclosure.cellkey import random_rounding_ptable
+
+    assert rounding_variance(random_rounding_ptable(5, 10)) == pytest.approx(4.0)
+
+
+def test_intervals_from_rounded_counts_cover_as_promised() -> None:
+    """Published counts rounded up or down at random: the widened interval keeps its 95% coverage."""
+    import numpy as np
+
+    from linkage_core.disclosure.cellkey import random_rounding_ptable
+
+    rng = np.random.default_rng(3)
+    table = random_rounding_ptable(5, 10)
+    hits_plain = hits_wide = trials = 0
+    for _ in range(4000):
+        n1, n2 = rng.integers(60, 66, 2)  # group sizes are rounded too
+        e1, e2 = rng.binomial(n1, 0.3), rng.binomial(n2, 0.3)
+        shown = [table.perturb(int(v), float(rng.random())) for v in (e1, n1, e2, n2)]
+        if min(shown[0], shown[2]) == 0:
+            continue
+        trials += 1
+        plain = stats.newcombe_difference(shown[0], shown[1], shown[2], shown[3])
+        wide = stats.newcombe_difference(shown[0], shown[1], shown[2], shown[3], rounding_var=4.0)
+        hits_plain += plain.low <= 0 <= plain.high
+        hits_wide += wide.low <= 0 <= wide.high
+    assert trials > 3000
+    assert hits_wide / trials >= 0.945  # widened intervals keep their promise
+    assert hits_wide > hits_plain
+
+
+def _people(n: int, seed: int):
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({
+        "record_key": [f"{k:08x}" for k in rng.integers(0, 16**8, n)],
+        "age_at_release": rng.integers(18, 70, n), "sentence_months": rng.integers(1, 80, n),
+        "prior_offences": rng.poisson(4, n), "sex": rng.choice(["F", "M"], n, p=[0.2, 0.8]),
+        "region": rng.choice(["North", "South"], n),
+    })
+    frame["sentence_length"] = np.where(frame.sentence_months < 12, "Under 12 months", "12 months or more")
+    frame["treated"] = rng.random(n) < 1 / (1 + np.exp(-(frame.prior_offences - 4) / 2 - (frame.sex == "F")))
+    return frame
+
+
+def test_every_row_is_matched_inside_its_own_group() -> None:
+    from insight_packs.matching import Matcher
+
+    frame = _people(3000, 1)
+    treated = frame.treated.to_numpy()
+    m = Matcher(frame, treated, ~treated, numeric=("age_at_release", "prior_offences"), categorical=("sex",),
+                exact=("sentence_length",), balance_on=("region", "sentence_months"))
+    for group in ("North", "South"):
+        result = m.match(within=(frame.region == group).to_numpy())
+        assert result.matched > 100
+        assert (frame.region.to_numpy()[result.comparison_index] == group).all()
+        assert (frame.region.to_numpy()[result.treated_index] == group).all()
+        bands = frame.sentence_length.to_numpy()
+        assert (bands[result.treated_index] == bands[result.comparison_index]).all()
+        assert {b.covariate for b in result.balance} >= {"region: North", "sentence under 12 months"}
+
+
+def test_matching_does_not_depend_on_the_order_rows_arrive_in() -> None:
+    from insight_packs.matching import Matcher
+
+    frame = _people(2000, 2)
+    shuffled = frame.sample(frac=1.0, random_state=5).reset_index(drop=True)
+
+    def pairs(f):
+        t = f.treated.to_numpy()
+        r = Matcher(f, t, ~t, numeric=("age_at_release", "prior_offences"), categorical=("sex",)).match()
+        keys = f.record_key.to_numpy()
+        return sorted(zip(keys[r.treated_index], keys[r.comparison_index]))
+
+    assert pairs(frame) == pairs(shuffled)
+
+
+def test_landmark_design_removes_the_immortal_time_bias() -> None:
+    """Service dates that depend on reoffending: the old design credits the service; the landmark does not."""
+    import numpy as np
+    import pandas as pd
+
+    from insight_packs.leaving_prison import _at_landmark
+
+    rng = np.random.default_rng(7)
+    n = 20000
+    reoffence = np.where(rng.random(n) < 0.45, np.ceil(rng.exponential(150, n)), np.nan)  # no service has an effect
+    service = rng.integers(0, 60, n).astype(float)
+    service[(reoffence < service)] = np.nan  # nobody reaches a service after reoffending (back in custody)
+    frame = pd.DataFrame({"days_to_reoffence": reoffence, "days_to_service": service})
+    reached = ((frame.days_to_service >= 0) & (frame.days_to_service <= 28)).to_numpy()
+    old = (reoffence <= 365)
+    naive_gap = old[reached].mean() - old[~reached].mean()
+    keep = _at_landmark(frame)
+    y = frame.reoffended_after_landmark.to_numpy()
+    landmark_gap = y[keep & reached].mean() - y[keep & ~reached].mean()
+    assert naive_gap < -0.03  # immortal time: the service looks protective
+    assert abs(landmark_gap) < 0.02

@@ -70,6 +70,12 @@ class RawSide:
 class RawCell:
     """One cell before disclosure control: true figures for a group and its comparison, and the gap.
 
+    Packs build this type directly (``insight_packs.compute``), so what disclosure control checks is what the
+    pack computed: the values behind each mean travel as ``RawSide.magnitude`` and the dominance rules run.
+    ``forced`` hides the row whatever its counts (Justice Data Lab rules: under 60 matched people, or groups
+    not alike), ``unmatched`` counts treated people in the row left without a partner, ``exploratory``
+    marks a row that gets no "clear" verdict, and ``unit`` / ``range_high`` declare the valid range.
+
     ``part_of`` names the cell whose people this cell's are a share of (a region's cell is part of the
     overall cell). Cells with the same ``part_of`` and ``breakdown`` must not overlap; they need not cover
     everyone. Several breakdowns (region, age band, sex) can each be parts of the same overall cell. This is what
@@ -89,6 +95,12 @@ class RawCell:
     p_value: float | None = None
     method: str = ""
     part_of: str | None = None
+    forced: SuppressionReason | None = None
+    unmatched: RawSide | None = None
+    exploratory: bool = False
+    unit: str | None = None
+    range_high: float | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -147,7 +159,8 @@ def count_side(n: int, key: float | None = None) -> RawSide:
 
 
 def proportion_cell(id: str, finding_id: str, treated: RawSide, comparison: RawSide | None = None, *,
-                    breakdown: str = "overall", group: str = "All", part_of: str | None = None) -> RawCell:
+                    breakdown: str = "overall", group: str = "All", part_of: str | None = None,
+                    **extra) -> RawCell:
     """A rate for a group, and (with a comparison) Newcombe's interval for the gap and its p-value."""
     fields: dict = {}
     method = "Wilson score interval"
@@ -157,11 +170,11 @@ def proportion_cell(id: str, finding_id: str, treated: RawSide, comparison: RawS
         fields = dict(difference=gap.estimate, difference_low=gap.low, difference_high=gap.high, p_value=p.value)
         method = f"{method}; difference: {gap.method}; p-value: {p.method}"
     return RawCell(id=id, finding_id=finding_id, treated=treated, comparison=comparison, kind="proportion",
-                   breakdown=breakdown, group=group, method=method, part_of=part_of, **fields)
+                   breakdown=breakdown, group=group, method=method, part_of=part_of, **fields, **extra)
 
 
 def mean_cell(id: str, finding_id: str, treated: RawSide, comparison: RawSide | None = None, *,
-              breakdown: str = "overall", group: str = "All", part_of: str | None = None) -> RawCell:
+              breakdown: str = "overall", group: str = "All", part_of: str | None = None, **extra) -> RawCell:
     """A mean for a group, and (with a comparison) Welch's interval for the gap and its p-value."""
     fields: dict = {}
     method = "t interval"
@@ -173,14 +186,15 @@ def mean_cell(id: str, finding_id: str, treated: RawSide, comparison: RawSide | 
         fields = dict(difference=gap.estimate, difference_low=gap.low, difference_high=gap.high, p_value=p.value)
         method = f"{method}; difference: {gap.method}; p-value: {p.method}"
     return RawCell(id=id, finding_id=finding_id, treated=treated, comparison=comparison, kind="mean",
-                   breakdown=breakdown, group=group, method=method, part_of=part_of, **fields)
+                   breakdown=breakdown, group=group, method=method, part_of=part_of, **fields, **extra)
 
 
 def count_cell(id: str, finding_id: str, treated: RawSide, comparison: RawSide | None = None, *,
-               breakdown: str = "overall", group: str = "All", part_of: str | None = None) -> RawCell:
+               breakdown: str = "overall", group: str = "All", part_of: str | None = None, **extra) -> RawCell:
     """A count of people (the gap, if any, is taken from the published counts, not the true ones)."""
+    extra.setdefault("method", "count of people")
     return RawCell(id=id, finding_id=finding_id, treated=treated, comparison=comparison, kind="count",
-                   breakdown=breakdown, group=group, method="count of people", part_of=part_of)
+                   breakdown=breakdown, group=group, part_of=part_of, **extra)
 
 
 # -- publishing -------------------------------------------------------------------------------------------
@@ -206,6 +220,7 @@ class _Publisher:
         self.ptable = (ptable or ptable_for(policy.rounding_base, policy.threshold)) \
             if policy.cell_key_perturbation else None
         self.precision = precision
+        self.rounding_var = rounding_variance(self.ptable) if self.ptable is not None else 0.0
 
     def count(self, true: int, key: float | None, what: str) -> int:
         if self.ptable is None:
@@ -250,20 +265,28 @@ class _Publisher:
                 value = out["events"] / n
             if low is None or high is None:
                 events, people = (out["events"], n) if self.ptable is not None else (side.events, side.n)
-                wilson = stats.wilson(events, people)
+                wilson = stats.wilson_rounded(events, people, self.rounding_var)
                 low, high = wilson.low, wilson.high
             out.update(value=_dp(value, self.precision.rate), low=_dp(low, self.precision.rate),
                        high=_dp(high, self.precision.rate))
         else:
             digits = self.precision.mean
-            out.update(value=_dp(side.value, digits), low=_dp(side.low, digits), high=_dp(side.high, digits))
+            low, high = side.low, side.high
+            if cell.range_high is not None and low is not None and high is not None:
+                # A mean of values inside a window lies inside it; so does its interval.
+                low, high = max(0.0, low), min(cell.range_high, high)
+            elif cell.unit in ("days", "people", "percent") and low is not None:
+                low = max(0.0, low)
+            if cell.unit == "percent" and high is not None:
+                high = min(100.0, high)
+            out.update(value=_dp(side.value, digits), low=_dp(low, digits), high=_dp(high, digits))
         return out
 
     def publish(self, cell: RawCell) -> Estimate:
         t = self._side(cell, cell.treated, "treated")
         c = self._side(cell, cell.comparison, "comparison") if cell.comparison is not None else None
         if self.ptable is not None and c is not None and cell.kind == "proportion" and t["n"] and c["n"]:
-            cell = _from_published(cell, t, c)
+            cell = _from_published(cell, t, c, self.rounding_var)
         digits = {"proportion": self.precision.rate, "mean": self.precision.mean}.get(cell.kind)
         if cell.kind == "count":
             difference = None if c is None else float(t["n"] - c["n"])
@@ -287,20 +310,52 @@ class _Publisher:
             comparison_high=c["high"] if c else None,
             difference=difference, difference_low=low, difference_high=high,
             p_value=_sig(cell.p_value, self.precision.p_value), significant=significant, method=cell.method,
+            unit=cell.unit, range_high=cell.range_high, exploratory=cell.exploratory,
+            treated_unmatched=self._unmatched(cell), note=cell.note,
         )
 
+    def _unmatched(self, cell: RawCell) -> int | None:
+        side = cell.unmatched
+        if side is None or side.n < self.policy.threshold:
+            return None
+        shown = self.count(side.n, side.key, f"unmatched people in cell {cell.id}")
+        return shown if shown >= self.policy.threshold else None
 
-def _from_published(cell: RawCell, t: dict, c: dict) -> RawCell:
-    """The cell's gap, interval and p-value worked out again from its published counts."""
-    gap = stats.newcombe_difference(t["events"], t["n"], c["events"], c["n"])
-    p = stats.two_proportion_p_value(t["events"], t["n"], c["events"], c["n"])
-    return replace(cell, difference=gap.estimate, difference_low=gap.low, difference_high=gap.high, p_value=p.value)
+
+def rounding_variance(ptable: PTable, span: int = 200) -> float:
+    """The variance a ptable's adjustment adds to a count, averaged over true counts past the threshold.
+
+    A reader sees only published counts, so it cannot know a count's own row; the average over a full
+    period of rows is what it can allow for (4 for random rounding to base 5: (25 - 1) / 6).
+    """
+    start = ptable.threshold
+    rows = [ptable.row(count) for count in range(start, start + max(span, ptable.period))]
+    per_row = [sum(chance * adjust * adjust for adjust, chance in row)
+               - sum(chance * adjust for adjust, chance in row) ** 2 for row in rows]
+    return float(sum(per_row) / len(per_row))
+
+
+def _from_published(cell: RawCell, t: dict, c: dict, rounding_var: float = 0.0) -> RawCell:
+    """The cell's gap, interval and p-value worked out again from its published counts, allowing for the
+    noise the cell key's rounding adds to them (see ``rounding_variance``)."""
+    gap = stats.newcombe_difference(t["events"], t["n"], c["events"], c["n"], rounding_var=rounding_var)
+    p = stats.two_proportion_p_value_rounded(t["events"], t["n"], c["events"], c["n"], rounding_var)
+    method = cell.method.replace("Newcombe hybrid score interval (method 10)", gap.method)
+    method = method.replace("two-proportion z-test (pooled)", p.method).replace("Fisher's exact test", p.method)
+    return replace(cell, difference=gap.estimate, difference_low=gap.low, difference_high=gap.high,
+                   p_value=p.value, method=method)
 
 
 def blank(cell: RawCell, reason: SuppressionReason) -> Estimate:
     """A hidden cell: its labels and reason, and no number at all."""
     return Estimate(id=cell.id, finding_id=cell.finding_id, breakdown=cell.breakdown, group=cell.group,
-                    kind=cell.kind, suppressed=True, suppression_reason=reason, method=cell.method)
+                    kind=cell.kind, suppressed=True, suppression_reason=reason, method=cell.method,
+                    unit=cell.unit, range_high=cell.range_high, exploratory=cell.exploratory,
+                    note=cell.note if reason in _EXPLAINED else None)
+
+
+#: Reasons whose row note (why the row is not compared) is safe to show: it says nothing about counts.
+_EXPLAINED = {SuppressionReason.TOO_FEW_TO_COMPARE, SuppressionReason.NOT_BALANCED}
 
 
 def apply(cells: Iterable[RawCell], policy: DisclosurePolicy, *, ptable: PTable | None = None,
@@ -319,7 +374,7 @@ def apply(cells: Iterable[RawCell], policy: DisclosurePolicy, *, ptable: PTable 
     reasons: dict[str, SuppressionReason] = {}
     published: dict[str, Estimate] = {}
     for cell in cells:
-        reason = publisher.primary_reason(cell)
+        reason = cell.forced or publisher.primary_reason(cell)
         if reason is None:
             estimate = publisher.publish(cell)
             if estimate_problems(estimate, policy):

@@ -39,7 +39,7 @@ RULE_TITLES = {
     RATES: "Rates show their counts; people with and without the outcome each meet the threshold",
     BLANKING: "Hidden figures carry no numbers and say why they are hidden",
     SECONDARY: "No hidden figure can be worked out from its breakdown's overall figure",
-    DOMINANCE: "Money figures are not dominated by one or two people",
+    DOMINANCE: "Means are not dominated by one or two people ((n,k) and p% rules)",
 }
 
 #: ACRO's defaults: a bundle whose policy is weaker than these is flagged for the output checker.
@@ -200,14 +200,14 @@ def _dominance(shown: list[Estimate], policy: DisclosurePolicy,
     known = [e for e in means if magnitudes and e.id in magnitudes]
     if not known:
         return RuleResult(DOMINANCE, RULE_TITLES[DOMINANCE], Outcome.NOT_CHECKED, 0,
-                          ("the money values behind these means stay in the secure stage, where apply() checked "
-                           "them; pass them in to check here",))
+                          ("the values behind these means stay in the secure stage, where disclosure control "
+                           "applied the (n,k) and p% rules to each; they cannot be checked from the bundle",))
     problems = [f"{e.group} ({e.breakdown}): {p}" for e in known for p in dominance_problems(magnitudes[e.id], policy,
                                                                                           P_PERCENT)]
     result = _result(DOMINANCE, len(known), problems)
     if len(known) < len(means) and not problems:
         return RuleResult(DOMINANCE, result.title, Outcome.NOT_CHECKED, len(known),
-                          (f"{len(means) - len(known)} money figures had no values to check",))
+                          (f"{len(means) - len(known)} means had no values to check",))
     return result
 
 
