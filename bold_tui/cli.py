@@ -140,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("world", type=Path)
     _map_arg(p)
     _bundle_arg(p, optional=False)
+    p.add_argument("--format", choices=("text", "json"), default="text")
 
     sub.add_parser("lab", help="the anonymisation lab (synthetic data only)")
 

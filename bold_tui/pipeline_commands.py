@@ -154,6 +154,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     _require_world(args.world)
     extracts.check_map(args.world, args.map)  # evaluate reads only _truth/; a wrong map is still refused
     with opened(args.file, args.trust, args.keyfile) as bundle:
+        if getattr(args, "format", "text") == "json":
+            import json
+
+            out(json.dumps(evaluate.as_json(evaluate.score(args.world, bundle)), indent=2) + "\n")
+            return 0
         lines = evaluate.evaluate(args.world, bundle)
     out("\n".join(lines) + "\n")
     return 0

@@ -1,66 +1,143 @@
-"""Truth recovery: do the education pack's intervals cover the effects planted in a synthetic world?
+"""Truth recovery across many worlds: the figures issue 13 is judged on, from ``evaluate``'s scored rows.
 
-Shared by the test (a few seeds, in CI) and the benchmark sweep (20+ seeds). It also computes the naive,
-unmatched difference for each (course, outcome), to show that without matching the truth is missed.
+Shared by the test (one world, in CI) and the benchmark sweep (20+ seeds). For each world it keeps every
+scored comparison row (truth, published interval, "clear" verdict, the naive gap) and counts the shown
+comparison rows with fewer than 60 treated people; ``summary`` pools them into the targets' figures.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from insight_packs.evaluate import checks
-from linkage_core import stats
+import numpy as np
+
+from insight_packs.evaluate import Scored, score
+
+#: JDL's smallest treated group for a published comparison.
+MIN_TREATED = 60
+
+
+@dataclass
+class WorldScore:
+    seed: int
+    rows: list[Scored]
+    shown_comparisons: int = 0
+    small_rows: list[str] = field(default_factory=list)   # ids of shown comparison rows under MIN_TREATED
+
+
+def score_world(world: Path, bundle, seed: int) -> WorldScore:
+    shown, small = 0, []
+    for finding in bundle.findings():
+        for e in bundle.estimates(finding.id):
+            if e.suppressed or e.comparison_n is None or e.difference is None:
+                continue
+            shown += 1
+            if (e.treated_n or 0) < MIN_TREATED:
+                small.append(e.id)
+    return WorldScore(seed, score(world, bundle), shown, small)
 
 
 @dataclass(frozen=True)
-class Recovery:
-    seed: int
-    matched_covered: int
-    naive_covered: int
-    total: int
-    rows: list[tuple[str, float, float | None, float | None, float, float]]
+class Figures:
+    rows: int
+    covered: int
+    by_pack: dict[str, tuple[int, int]]          # pack -> (covered, rows)
+    nulls: int
+    clear_nulls: int
+    clear_wrong_sign: int
+    clear_non_nulls: int
+    non_nulls: int
+    small_rows: int
+    shown_comparisons: int
+    bias: dict[str, tuple[float, float, int]]    # pack -> (mean |matched - truth|, mean |naive - truth|, rows)
+    #: pack -> (mean over rows of |mean over worlds of matched - truth|, the same for naive, distinct rows):
+    #: the bias itself, with most of each world's chance error averaged away.
+    row_bias: dict[str, tuple[float, float, int]] = field(default_factory=dict)
+
+    @property
+    def coverage(self) -> float:
+        return self.covered / self.rows if self.rows else float("nan")
 
 
-def naive_intervals(world: Path, link: Path) -> dict[str, tuple[float, float]]:
-    """Unmatched difference (took the course vs did not) for each education effect, with Newcombe intervals."""
-    from insight_packs.cohort import Sources, load
-    from insight_packs.education_work import COURSES, OUTCOMES
-    from insight_packs.engine import open_engine
+def summary(scores: list[WorldScore]) -> Figures:
+    rows = [r for s in scores for r in s.rows]
+    by = defaultdict(list)
+    for r in rows:
+        by[r.pack_id].append(r)
+    bias = {}
+    for pack, rs in by.items():
+        both = [r for r in rs if r.naive is not None]
+        bias[pack] = (float(np.mean([abs(r.difference - r.truth) for r in both])) if both else float("nan"),
+                      float(np.mean([abs(r.naive - r.truth) for r in both])) if both else float("nan"), len(both))
+    row_bias = {}
+    for pack, rs in by.items():
+        per_row = defaultdict(list)
+        for r in rs:
+            if r.naive is not None:
+                per_row[(r.finding_id, r.breakdown, r.group)].append(r)
+        matched = [abs(np.mean([r.difference - r.truth for r in v])) for v in per_row.values()]
+        naive = [abs(np.mean([r.naive - r.truth for r in v])) for v in per_row.values()]
+        row_bias[pack] = (float(np.mean(matched)) if matched else float("nan"),
+                          float(np.mean(naive)) if naive else float("nan"), len(per_row))
+    return Figures(
+        row_bias=dict(sorted(row_bias.items())),
+        rows=len(rows), covered=sum(r.covered for r in rows),
+        by_pack={p: (sum(r.covered for r in rs), len(rs)) for p, rs in sorted(by.items())},
+        nulls=sum(r.null for r in rows), clear_nulls=sum(r.null and r.clear for r in rows),
+        clear_wrong_sign=sum(r.wrong_sign for r in rows),
+        clear_non_nulls=sum(not r.null and r.clear for r in rows), non_nulls=sum(not r.null for r in rows),
+        small_rows=sum(len(s.small_rows) for s in scores),
+        shown_comparisons=sum(s.shown_comparisons for s in scores), bias=dict(sorted(bias.items())))
 
-    engine = open_engine()
-    try:
-        load(engine, Sources(world, link))
-        out = {}
-        for course in COURSES:
-            for outcome, (column, kind, *_rest) in OUTCOMES.items():
-                if kind != "proportion":
-                    continue
-                row = engine.rows(f"""
-                    SELECT SUM(CASE WHEN t THEN y END) AS te, SUM(CASE WHEN t THEN 1 END) AS tn,
-                           SUM(CASE WHEN NOT t THEN y END) AS ce, SUM(CASE WHEN NOT t THEN 1 END) AS cn
-                    FROM (SELECT p.{column} AS y, p.person_key IN
-                          (SELECT person_key FROM courses WHERE course_type = '{course}') AS t FROM people p)""")[0]
-                if row["tn"] and row["cn"]:
-                    gap = stats.newcombe_difference(int(row["te"]), int(row["tn"]), int(row["ce"]), int(row["cn"]))
-                    out[f"course:{course}.{outcome}"] = (gap.low, gap.high)
-        return out
-    finally:
-        engine.close()
+
+def report(figures: Figures) -> list[str]:
+    f = figures
+    lines = [f"coverage of published 95% intervals: {f.covered}/{f.rows} ({f.coverage:.1%}; target >= 93%)"]
+    for pack, (covered, n) in f.by_pack.items():
+        lines.append(f"  {pack:<16} {covered}/{n} ({covered / n:.1%}; target >= 90%)")
+    rate = f.clear_nulls / f.nulls if f.nulls else float("nan")
+    lines.append(f"'clear' verdicts on null rows: {f.clear_nulls}/{f.nulls} ({rate:.1%}; target <= 5%)")
+    lines.append(f"'clear' verdicts with the wrong sign: {f.clear_wrong_sign} (target 0)")
+    power = f.clear_non_nulls / f.non_nulls if f.non_nulls else float("nan")
+    lines.append(f"'clear' verdicts on rows with a planted effect: {f.clear_non_nulls}/{f.non_nulls} ({power:.1%})")
+    lines.append(f"shown comparison rows with fewer than {MIN_TREATED} treated people: {f.small_rows} of "
+                 f"{f.shown_comparisons} (target 0)")
+    lines.append("bias per pack: mean over rows of |mean over worlds of (estimate - truth)|, matched vs naive "
+                 "(target: matched <= 1/3 of naive)")
+    for pack, (matched, naive, n) in f.row_bias.items():
+        ratio = matched / naive if naive else float("nan")
+        lines.append(f"  {pack:<16} {matched:.4f} vs {naive:.4f} over {n} distinct rows (ratio {ratio:.2f})")
+    lines.append("error per pack: mean over rows and worlds of |estimate - truth| (chance included), matched vs naive")
+    for pack, (matched, naive, n) in f.bias.items():
+        ratio = matched / naive if naive else float("nan")
+        lines.append(f"  {pack:<16} {matched:.4f} vs {naive:.4f} over {n} rows (ratio {ratio:.2f})")
+    return lines
 
 
-def recovery(world: Path, link: Path, bundle, seed: int) -> Recovery:
-    naive = naive_intervals(world, link)
-    rows, matched, naive_hits, total = [], 0, 0, 0
-    for check in checks(world, bundle):
-        if not check.finding_id.startswith("education_work.") or "[" in check.effect_id:
-            continue  # the sweep scores (course, outcome) pairs overall; subgroups are reported by evaluate
-        key = check.finding_id.removeprefix("education_work.")
-        if key not in naive:
-            continue
-        total += 1
-        low, high = naive[key]
-        matched += check.covered
-        naive_hits += low <= check.truth <= high
-        rows.append((check.effect_id, check.truth, check.low, check.high, low, high))
-    return Recovery(seed, matched, naive_hits, total, rows)
+def true_links(world: Path, out: Path) -> Path:
+    """A perfect spine and family table from the world's truth, for sweeps that judge the packs' method
+    alone (linkage errors are ``benchmarks/linkage.py``'s business). Person keys are integers in a
+    scrambled order; a child is linked to a parent only where a council record names them, as in the
+    pipeline."""
+    import pandas as pd
+
+    out.mkdir(parents=True, exist_ok=True)
+    truth = pd.read_parquet(Path(world) / "_truth" / "truth.parquet")
+    people = sorted(set(truth.person_id))
+    rng = np.random.default_rng(len(people))
+    key = dict(zip(people, rng.permutation(len(people)) + 1))
+    spine = truth.assign(person_key=truth.person_id.map(key).astype("int64"), match_probability=1.0)
+    spine[["dataset", "record_id", "person_key", "match_probability"]].to_parquet(out / "spine.parquet")
+    families = pd.read_parquet(Path(world) / "_truth" / "families.parquet")
+    council = set(truth.person_id[truth.dataset == "local_authority"])
+    families = families[families.child_person_id.isin(council)]
+    pd.DataFrame({"child_person_key": families.child_person_id.map(key).astype("int64"),
+                  "parent_person_key": families.parent_person_id.map(key).astype("int64"),
+                  "match_probability": 1.0}).to_parquet(out / "families.parquet")
+    import json
+
+    (out / "quality.json").write_text(json.dumps({"cohort": "prison", "datasets": {
+        d: {"match_rate": 1.0} for d in sorted(set(truth.dataset))}, "note": "perfect links from the truth"}))
+    return out

@@ -24,7 +24,8 @@ OWN = {
                "sentence_months", "release_date", "prior_offences", "accommodation_need", "social_ties",
                "substance_misuse_need", "employed_before_custody", "children_declared", "courses"],
     "probation": ["accommodation_date", "benefits_support_date", "gp_registration_date",
-                  "substance_treatment_date", "employment_support_date", "self_reported_wellbeing"],
+                  "substance_treatment_date", "employment_support_date", "recall_date",
+                  "self_reported_wellbeing"],
     "dfe": ["record_type", "highest_qualification", "school_year", "region", "attendance_rate", "persistent_absence",
             "suspensions", "permanent_exclusion", "attainment_expected"],
     "dwp": ["uc_claim_date", "first_payment_date", "out_of_work_benefit_days_12m", "employment_programme_start"],
@@ -59,7 +60,7 @@ def effects(world_dir: Path) -> dict:
 def test_same_seed_gives_identical_bytes_and_another_seed_does_not(tmp_path: Path) -> None:
     a, b, c = (synthesise(800, s, tmp_path / n) for n, s in (("a", 3), ("b", 3), ("c", 4)))
     files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
-    assert len(files) == len(DATASETS) + 3
+    assert len(files) == len(DATASETS) + 4
     for f in files:
         assert (a / f).read_bytes() == (b / f).read_bytes(), f
     assert (a / "prison.parquet").read_bytes() != (c / "prison.parquet").read_bytes()
@@ -243,9 +244,16 @@ def test_effects_are_structured_and_the_nulls_are_honest(effects: dict) -> None:
                 se = np.sqrt(abs(e["planted"]) / e["n_treated"]) + 0.01
                 assert abs(e["realised_att"] - e["planted"]) < 4 * se, e["id"]
     assert sum(main[f"course:maths->{o}"]["nominal"] == 0 for o in OUTCOMES) == 4
-    assert main["settled_accommodation->reoffending_12m"]["planted"] < -0.03
+    assert main["service:accommodation->reoffending_12m"]["planted"] < -0.03
+    # Several honest nulls among services, and every children's outcome is written down.
+    nulls = {e["treatment"] for e in main.values() if e["treatment"].startswith("service:") and e["null"]}
+    assert {"service:gp_registration", "service:employment_support", "service:first_payment"} <= nulls
+    children = {e["outcome"] for e in main.values() if e["treatment"] == "parental_imprisonment"}
+    assert children == {"attendance_rate", "persistent_absence", "any_suspension", "permanent_exclusion",
+                        "attainment_expected"}
+    assert main["parental_imprisonment->permanent_exclusion"]["null"]
     assert main["parental_imprisonment->attendance_rate"]["scale"] == "mean_difference"
-    assert main["parental_imprisonment->attendance_rate"]["realised_att"] < -0.02
+    assert main["parental_imprisonment->attendance_rate"]["realised_att"] < -2  # points of attendance
     sub = {e["id"]: e for e in effects["effects"] if e["subgroup"]}
     public = sub["course:vocational->employment_6m[prison_type=public]"]["planted"]
     private = sub["course:vocational->employment_6m[prison_type=private]"]["planted"]
@@ -276,3 +284,67 @@ def test_person_first_language_in_code_and_data(tables: dict[str, pd.DataFrame])
         for col in df.select_dtypes(include=["object", "string"]).columns:
             values = df[col].dropna().astype(str).unique()
             assert not any(banned.search(v) for v in values[:5000]), col
+
+
+def test_effects_differ_by_group(effects: dict) -> None:
+    sub = {e["id"]: e for e in effects["effects"] if e["subgroup"]}
+    housing = "service:accommodation->reoffending_12m[sentence_length={}]"
+    assert sub[housing.format("Under 12 months")]["planted"] < 2 * sub[housing.format("4 years or more")]["planted"]
+    course = "course:vocational->employment_6m[age_band={}]"
+    assert sub[course.format("18 to 24")]["planted"] > 1.5 * sub[course.format("50 and over")]["planted"]
+    main = {e["id"]: e for e in effects["effects"] if not e["subgroup"]}
+    assert not main["service:substance_treatment->reoffending_12m"]["null"]
+
+
+def test_potential_outcomes_add_up_to_the_effects(world_dir: Path, effects: dict) -> None:
+    table = pd.read_parquet(world_dir / "_truth" / "potential.parquet")
+    main = {e["id"]: e for e in effects["effects"] if e["subgroup"] is None}
+    for (treatment, outcome), rows in table.groupby(["treatment", "outcome"]):
+        treated = rows[rows.treated]
+        e = main[f"{treatment}->{outcome}"]
+        assert len(treated) == e["n_treated"]
+        assert (treated.y1 - treated.y0).mean() == pytest.approx(e["realised_att"], abs=1e-5)
+        untreated = rows[~rows.treated]
+        assert (untreated.y1 == untreated.y0).all() and (untreated.planted == 0).all()
+    assert set(table.columns) >= {"person_id", "treatment", "outcome", "eligible", "treated", "y0", "y1",
+                                  "planted", "region", "age_band", "sex", "sentence_length", "prison_type",
+                                  "course_level", "completed", "age_group"}
+
+
+def test_a_naive_within_4_weeks_comparison_is_biased_by_immortal_time_and_a_landmark_is_not() -> None:
+    """Service take-up made independent of every covariate, so only timing can bias the comparison.
+
+    From release, people who reoffend or are recalled in the first weeks rarely reach a service in time,
+    so "reached it within 4 weeks" looks protective even for services with no effect. At the day-28
+    landmark (people still at liberty with no reoffence, outcomes counted from day 28) it does not.
+    """
+    from sample_db.world import WorldRates
+    from sample_db.world.families import NEVER
+
+    world = build_world(20000, 5, rates=WorldRates(service_confounding=0.0))
+    o = world.outcomes
+    old, landmark = [], []
+    for service in ("benefits_support", "gp_registration", "employment_support"):  # planted nulls
+        day = world.services.day[service]
+        soon = (day >= 0) & (day <= 28)
+        old.append((o.reoffended[soon].mean() - o.reoffended[~soon].mean(), soon.mean()))
+        eligible = (o.reoffence_day > 28) & (o.recall_day > 28)
+        late = (o.reoffence_day >= 29) & (o.reoffence_day <= 393) & (o.reoffence_day != NEVER)
+        t, c = eligible & soon, eligible & ~soon
+        landmark.append(late[t].mean() - late[c].mean())
+        p = next(p for p in o.potentials if p.treatment == f"service:{service}")
+        assert np.array_equal(p.treated, t) and np.all(p.planted == 0)
+    se = np.sqrt(2 * 0.25 / (0.3 * 20000))  # rough standard error of one difference
+    old_gap = float(np.mean([g for g, _ in old]))
+    landmark_gap = float(np.mean(landmark))
+    assert old_gap < -0.015 and old_gap < -3 * se / np.sqrt(3), old
+    assert abs(landmark_gap) < 2.5 * se / np.sqrt(3) + 0.002, landmark
+
+
+def test_council_knowledge_depends_on_need() -> None:
+    world = build_world(2000, 3)
+    k = world.kids
+    under18 = k.dob > (date(2022, 8, 31) - date(1970, 1, 1)).days - int(18 * 365.25)
+    known, unknown = under18 & k.council_known, under18 & ~k.council_known
+    assert k.need[known].mean() > k.need[unknown].mean() + 0.2
+    assert k.children_in_need[known].mean() > 0.2 and not k.children_in_need[~k.council_known].any()

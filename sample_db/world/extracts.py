@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 
 from sample_db.world import postcodes
-from sample_db.world.families import SCHOOL_CENSUS
+from sample_db.world.families import NEVER, SCHOOL_CENSUS
 from sample_db.world.model import World
 from sample_db.world.outcomes import EMPLOYMENT
 from sample_db.world.people import ETHNICITIES, OFFENCE_GROUPS, PRISONS, QUALIFICATIONS, SOCIAL_TIES
@@ -88,22 +88,23 @@ def probation(rng: np.random.Generator, world: World) -> Rows:
     who = np.concatenate([keep, outside])
     begin = np.concatenate([c.release_day[keep], rng.integers(start, end + 1, len(outside))]).astype(np.int32)
     n, m = len(who), len(keep)
-    settled = np.concatenate([world.settled[keep], rng.random(len(outside)) < 0.6])
     need = np.concatenate([c.substance_need[keep], rng.random(len(outside)) < 0.3])
-    # Settled accommodation within 4 weeks is the treatment; others reach housing later or never.
-    late, late_null = _days_after(rng, begin + 28, 90, 0.6, cap)
-    acc = np.where(settled, begin + rng.integers(0, 29, n), late)
-    acc_null = ~settled & late_null
-    cols = {"accommodation_date": arrow_dates(acc, acc_null)}
-    for name, scale, p in (("benefits_support_date", 30, 0.5), ("gp_registration_date", 40, 0.6)):
-        day, null = _days_after(rng, begin, scale, p, cap)
-        cols[name] = arrow_dates(day, null)
-    # Substance misuse treatment mostly for people assessed as needing it.
-    day, null = _days_after(rng, begin, 20, 1.0, cap)
-    null |= rng.random(n) > np.where(need, 0.6, 0.05)
-    cols["substance_treatment_date"] = arrow_dates(day, null)
-    day, null = _days_after(rng, begin, 60, 0.4, cap)
-    cols["employment_support_date"] = arrow_dates(day, null)
+    # People released: the dates the world model drew (they depend on early reoffending and recall).
+    # Others under supervision: dates drawn here.
+    cols = {}
+    for service in ("accommodation", "benefits_support", "gp_registration", "substance_treatment",
+                    "employment_support"):
+        other, other_null = _days_after(rng, begin[m:], 40, 0.5, cap)
+        own = c.release_day[keep].astype(np.int64) + world.services.day[service][keep]
+        day = np.concatenate([np.minimum(own, cap), other])
+        null = np.concatenate([(world.services.day[service][keep] == NEVER) | (own > cap), other_null])
+        cols[f"{service}_date"] = arrow_dates(day, null)
+    recall = c.release_day[keep].astype(np.int64) + world.outcomes.recall_day[keep]
+    recall_null = np.concatenate([(world.outcomes.recall_day[keep] == NEVER) | (recall > cap),
+                                  np.ones(n - m, bool)])
+    cols["recall_date"] = arrow_dates(np.concatenate([np.minimum(recall, cap), np.zeros(n - m)]), recall_null)
+    settled = np.concatenate([(world.services.day["accommodation"][keep] <= 28),
+                              rng.random(len(outside)) < 0.6])
     mood = 3 + 0.5 * settled - 0.5 * need + rng.normal(0, 1, n)
     if m:
         mood[:m] += 0.3 * world.outcomes.employed["employment_6m"][keep]
@@ -147,16 +148,15 @@ def dfe(rng: np.random.Generator, world: World) -> Rows:
 
 def dwp(rng: np.random.Generator, world: World) -> Rows:
     c, cap = world.cohort, world.rates.extract_day()
-    out_work = ~world.outcomes.employed["employment_6w"]
     custody = c.release_day - (c.sentence_months * 30.4 / 2).astype(np.int32)
-    # A Universal Credit claim soon after release, more often for people not in work.
-    after = np.flatnonzero(rng.random(c.n) < np.where(out_work, 0.75, 0.35))
+    # A Universal Credit claim around release: when the world model drew one (some start from prison).
+    after = np.flatnonzero(world.services.day["benefit_claim"] != NEVER)
     before_n = rng.poisson(np.where(c.employed_before, 0.3, 0.9))
     before = np.repeat(np.arange(c.n), before_n)
     later = np.flatnonzero(rng.random(c.n) < 0.3)
     who_c = np.concatenate([after, before, later])
     claim_c = np.concatenate([
-        c.release_day[after] + rng.exponential(10, len(after)).astype(np.int32),
+        c.release_day[after] + world.services.day["benefit_claim"][after],
         custody[before] - rng.integers(30, 1800, len(before)),
         c.release_day[later] + rng.integers(200, 700, len(later))])
     outside = _outside(rng, world, world.rates.outside_share["dwp"], len(who_c))
@@ -168,6 +168,7 @@ def dwp(rng: np.random.Generator, world: World) -> Rows:
     employed_6m = np.zeros(n, bool)
     employed_6m[: len(after)] = world.outcomes.employed["employment_6m"][after]
     pay = claim + 35 + rng.integers(0, 8, n)  # the five-week wait for a first payment
+    pay[: len(after)] = c.release_day[after] + world.outcomes.first_payment[after]
     days = np.where(employed_6m, rng.integers(30, 200, n), rng.integers(150, 366, n))
     prog, prog_null = _days_after(rng, claim + 30, 120, 0.25, cap)
     cols = {
@@ -252,13 +253,13 @@ def hmrc(rng: np.random.Generator, world: World) -> Rows:
 
 def reoffending(rng: np.random.Generator, world: World) -> Rows:
     c, cap = world.cohort, world.rates.extract_day()
-    yes = np.flatnonzero(world.outcomes.reoffended)
-    # Proven reoffences cluster soon after release.
-    first = c.release_day[yes] + 1 + (364 * rng.beta(1.0, 1.6, len(yes))).astype(np.int32)
+    # The first proven reoffence is the world model's (within 393 days of release: a year after day 28).
+    yes = np.flatnonzero(world.outcomes.reoffence_day != NEVER)
+    first = c.release_day[yes] + world.outcomes.reoffence_day[yes]
     more = np.repeat(np.arange(len(yes)), rng.poisson(1.6, len(yes)))
     more_day = first[more] + (rng.random(len(more)) * (cap - first[more])).astype(np.int32)
-    late = np.flatnonzero(~world.outcomes.reoffended & (rng.random(c.n) < 0.15))
-    late_day = c.release_day[late] + 366 + (rng.random(len(late)) * (cap - c.release_day[late] - 366)).astype(np.int32)
+    late = np.flatnonzero((world.outcomes.reoffence_day == NEVER) & (rng.random(c.n) < 0.15))
+    late_day = c.release_day[late] + 394 + (rng.random(len(late)) * (cap - c.release_day[late] - 394)).astype(np.int32)
     who_c = np.concatenate([yes, yes[more], late])
     day_c = np.concatenate([first, more_day, late_day])
     index = c.offence[who_c]
@@ -276,15 +277,12 @@ def reoffending(rng: np.random.Generator, world: World) -> Rows:
 
 def local_authority(rng: np.random.Generator, world: World) -> Rows:
     k, r = world.kids, world.rates
-    under18 = k.dob > SCHOOL_CENSUS - int(18 * 365.25)
-    known = under18 & (rng.random(k.n) < np.where(k.cohort_family, r.la_known_cohort_child,
-                                                 r.la_known_other_child))
-    rows = np.flatnonzero(known)
+    # Who a council knows, and why, is the world model's (``families.council_knowledge``).
+    rows = np.flatnonzero(k.council_known)
     n = len(rows)
-    fam = k.cohort_family[rows]
     cols = {
-        "children_in_need": pa.array(rng.random(n) < np.where(fam, 0.3, 0.1)),
-        "early_help": pa.array(rng.random(n) < np.where(fam, 0.35, 0.12)),
+        "children_in_need": pa.array(k.children_in_need[rows]),
+        "early_help": pa.array(k.early_help[rows]),
     }
     return Rows(world.kid_start + rows.astype(np.int64), np.full(n, SCHOOL_CENSUS, np.int32), cols,
                 parent=k.parent[rows])

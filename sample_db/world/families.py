@@ -18,7 +18,7 @@ from sample_db.world.people import (
     _BACKGROUND_BY_ETHNICITY, Cohort, Identities, draw_surname, make_identities,
 )
 from sample_db.world.profile import ErrorProfile, WorldRates
-from sample_db.world.util import calibrate, categorical
+from sample_db.world.util import calibrate, categorical, expit
 
 NEVER = np.iinfo(np.int32).max
 #: School years are set by age on 31 August; 0 is Reception (age 4), 13 is Year 13 (age 17).
@@ -39,6 +39,11 @@ class Children:
     region: np.ndarray
     school_year: np.ndarray     # -1 when not a pupil (too young, too old, or left school)
     lives_with_parent: np.ndarray
+    # Set by ``council_knowledge`` once every child is in one table.
+    need: np.ndarray | None = None            # unrecorded need (standard normal)
+    council_known: np.ndarray | None = None   # a council knows the child (under 18 only)
+    children_in_need: np.ndarray | None = None
+    early_help: np.ndarray | None = None
 
     @property
     def pupil(self) -> np.ndarray:
@@ -131,3 +136,26 @@ def other_adults(rng: np.random.Generator, tables: NameTables, cohort: Cohort, i
                           change_women=profile.surname_change_women, change_men=profile.surname_change_men)
     own.surname = np.where(relative, ids.surname[sibling_of], own.surname).astype(np.int32)
     return own
+
+
+def council_knowledge(rng: np.random.Generator, kids: Children, rates: WorldRates) -> None:
+    """Which children a council knows (children in need, early help), driven by each child's need.
+
+    Need is not recorded anywhere; it makes a council more likely to know a child (``la_known_need`` on
+    the log-odds) and, in ``outcomes.school_outcomes``, lowers attendance a little. A parent's
+    imprisonment makes a council more likely to know a child at any level of need. Councils know children
+    under 18 only. Children known for need are more often children in need or given early help.
+    """
+    need = rng.normal(0, 1, kids.n)
+    under18 = kids.dob > SCHOOL_CENSUS - int(18 * 365.25)
+    fam = kids.cohort_family
+    # The intercepts are solved so the shares known stay ``la_known_cohort_child`` / ``la_known_other_child``.
+    p = np.empty(kids.n)
+    for mask, share in ((fam, rates.la_known_cohort_child), (~fam, rates.la_known_other_child)):
+        if mask.any():
+            p[mask] = calibrate(rates.la_known_need * need[mask], share, logistic=True)
+    known = under18 & (rng.random(kids.n) < p)
+    kids.need = need
+    kids.council_known = known
+    kids.children_in_need = known & (rng.random(kids.n) < expit(-1.6 + 0.8 * need + 0.9 * fam))
+    kids.early_help = known & (rng.random(kids.n) < expit(-1.4 + 0.6 * need + 0.9 * fam))

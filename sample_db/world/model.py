@@ -13,10 +13,10 @@ import numpy as np
 from sample_db.world import families
 from sample_db.world.families import Children
 from sample_db.world.names import NameTables, build_tables
-from sample_db.world.outcomes import Attendance, Outcomes, cohort_outcomes, school_outcomes
+from sample_db.world.outcomes import Attendance, Outcomes, cohort_outcomes, early_events, school_outcomes
 from sample_db.world.people import Cohort, Identities, cohort_identities, make_cohort
 from sample_db.world.profile import ErrorProfile, WorldRates
-from sample_db.world.treatment import Courses, assign_accommodation, assign_courses
+from sample_db.world.treatment import Courses, Services, assign_courses, assign_services
 
 
 @dataclass
@@ -27,7 +27,7 @@ class World:
     cohort: Cohort
     ids: Identities            # everyone, in world index order
     courses: Courses
-    settled: np.ndarray
+    services: Services
     outcomes: Outcomes
     children_true: np.ndarray  # per person released
     children_declared: np.ndarray
@@ -55,8 +55,9 @@ def build(rng: np.random.Generator, people: int, rates: WorldRates, profile: Err
     cohort_ids = cohort_identities(rng, tables, cohort, profile.surname_change_women,
                                    profile.surname_change_men)
     courses = assign_courses(rng, cohort, rates)
-    settled = assign_accommodation(rng, cohort, rates)
-    outcomes = cohort_outcomes(rng, cohort, courses, settled, rates)
+    early = early_events(rng, cohort, courses, rates)
+    services = assign_services(rng, cohort, early.event_day, rates)
+    outcomes = cohort_outcomes(rng, cohort, courses, services, early, rates)
     counts = families.true_children(rng, cohort, rates)
     declared = rng.binomial(counts, 1 - rates.declared_undercount).astype(np.int32)
     other_n = int(round(rates.outside_pool * people))
@@ -71,8 +72,9 @@ def build(rng: np.random.Generator, people: int, rates: WorldRates, profile: Err
         np.concatenate([kids_c.dob, kids_o.dob]), np.concatenate([kids_c.region, kids_o.region]),
         np.concatenate([kids_c.school_year, kids_o.school_year]),
         np.concatenate([kids_c.lives_with_parent, kids_o.lives_with_parent]))
+    families.council_knowledge(rng, kids, rates)
     ids = Identities.concat([cohort_ids, others, comp_parents, kids_c_ids, kids_o_ids])
     kid_start = comp_parent_start + n_comp
     attendance = school_outcomes(rng, kids, rates, ids.male[kid_start:])
-    return World(rates, profile, tables, cohort, ids, courses, settled, outcomes, counts, declared,
+    return World(rates, profile, tables, cohort, ids, courses, services, outcomes, counts, declared,
                  kids, attendance, people, other_n + n_comp, kid_start)

@@ -37,6 +37,9 @@ _OFFENCE_PROBS = np.array([0.28, 0.21, 0.13, 0.07, 0.05, 0.06, 0.05, 0.04, 0.03,
 _OFFENCE_MEDIAN_MONTHS = np.array([16, 5, 30, 24, 56, 7, 15, 56, 20, 5, 11, 8])
 QUALIFICATIONS = ("none", "entry", "level1", "level2", "level3", "level4_plus")
 SOCIAL_TIES = ("weak", "moderate", "strong")
+#: Breakdown labels exactly as the packs publish them (the truth files use them too).
+AGE_BANDS = ("18 to 24", "25 to 34", "35 to 49", "50 and over")
+SENTENCE_BANDS = ("Under 12 months", "12 months to 4 years", "4 years or more")
 # Fictional prisons: planted differences in course quality must never be read as a real prison's record.
 PRISONS: tuple[tuple[str, str, int], ...] = tuple(
     (f"HMP {name}", kind, region) for name, kind, region in (
@@ -82,6 +85,16 @@ class Cohort:
     @property
     def short(self) -> np.ndarray:
         return self.sentence_months < 12
+
+    @property
+    def age_band(self) -> np.ndarray:
+        """Index into AGE_BANDS, from whole years at release (as the prison extract shows age)."""
+        return np.searchsorted(np.array([25, 35, 50]), np.floor(self.age), side="right")
+
+    @property
+    def sentence_band(self) -> np.ndarray:
+        """Index into SENTENCE_BANDS."""
+        return np.searchsorted(np.array([12, 48]), self.sentence_months, side="right")
 
     def confounders(self) -> np.ndarray:
         """The observed covariates treatment depends on, as a numeric design matrix.

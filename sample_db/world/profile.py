@@ -118,6 +118,37 @@ class WorldRates:
     accommodation_reoffending: float = -0.07
     parental_imprisonment_attendance: float = -0.035  # mean difference in attendance rate
 
+    # -- Issue 13 (i13a): services after release, recall, and effects that differ by group ----------------
+    # Share reaching each service within 4 weeks of release, among people with no reoffence or recall
+    # first. ``benefit_claim`` is a Universal Credit claim (DWP); the rest are probation records.
+    service_take_up: dict[str, float] = field(default_factory=lambda: {
+        "accommodation": 0.6, "benefits_support": 0.45, "gp_registration": 0.35,
+        "substance_treatment": 0.2, "employment_support": 0.25, "benefit_claim": 0.5})
+    # Planted effects of reaching a service within 4 weeks on proven reoffending in the 365 days after
+    # day 28 (risk differences; scaled by group in ``treatment.service_effect``). Zeros are honest nulls.
+    service_effects: dict[str, float] = field(default_factory=lambda: {
+        "accommodation": -0.07, "benefits_support": 0.0, "gp_registration": 0.0,
+        "substance_treatment": -0.05, "employment_support": 0.0, "benefit_claim": 0.0,
+        "first_payment": 0.0})
+    # How strongly the observed covariates drive who reaches a service (1 = as built; 0 = at random).
+    service_confounding: float = 1.0
+    # Recall to custody: technical recalls (a breach of licence) in the first 28 days, and the share of
+    # proven reoffences followed by a recall.
+    early_recall: float = 0.04
+    recall_after_reoffence: float = 0.6
+    # Share of reoffending in the first year that happens in the first 28 days after release.
+    early_reoffending_share: float = 0.12
+    # A Universal Credit claim started in the 4 weeks before release (an advance claim from prison).
+    advance_claim: float = 0.2
+    # Children: how strongly a child's (unrecorded) need drives whether a council knows them, and how much
+    # it lowers attendance (points of attendance per standard deviation of need).
+    la_known_need: float = 0.8
+    need_absence: float = 0.004
+    # Planted effects of a parent's imprisonment on school outcomes besides attendance.
+    parental_imprisonment_suspension: float = 0.05   # extra suspensions per pupil per year (rate)
+    parental_imprisonment_exclusion: float = 0.0     # honest null
+    parental_imprisonment_attainment: float = 0.0    # honest null
+
     def period_days(self) -> tuple[int, int]:
         epoch = date(1970, 1, 1)
         return (self.release_start - epoch).days, (self.release_end - epoch).days

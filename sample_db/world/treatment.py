@@ -1,10 +1,17 @@
-"""Who takes which course in prison, and who reaches settled accommodation after release.
+"""Who takes which course in prison, and when people reach services after release.
 
-Assignment depends only on the observed covariates in ``Cohort.confounders`` (age, sex, ethnicity,
-offence group, sentence length, prior offences, prior qualifications, prior employment), and those same
-covariates drive the outcomes: a naive comparison is biased, a matched one can recover the truth.
-Course types are drawn independently given the covariates, so taking one course does not confound
-another.
+Courses depend only on the observed covariates in ``Cohort.confounders`` (age, sex, ethnicity, offence
+group, sentence length, prior offences, prior qualifications, prior employment), and those same covariates
+drive the outcomes: a naive comparison is biased, a matched one can recover the truth. Course types and
+services are drawn independently given the covariates, so one does not confound another.
+
+Services also depend on the needs the prison records (accommodation, substance misuse, social ties) and on
+what happens first: someone who reoffends or is recalled before the day they would have reached a service
+reaches it later or never. So "reached it within 4 weeks" is partly "was still at liberty and had not
+reoffended": comparing from release is biased by immortal time, a landmark at day 28 is not.
+
+Effects differ by group (prison type, age band, sex; for services also sentence band and region), so
+every breakdown row a pack publishes has its own truth.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sample_db.world.people import Cohort
+from sample_db.world.families import NEVER
 from sample_db.world.profile import WorldRates
 from sample_db.world.util import calibrate, expit
 
@@ -72,21 +80,100 @@ def assign_courses(rng: np.random.Generator, cohort: Cohort, rates: WorldRates) 
     return Courses(person, kind, sector, level, done[person, kind], took, done)
 
 
+#: How a course's effect scales by age band (AGE_BANDS order) and for women: younger people gain most.
+COURSE_AGE_SCALE = np.array([1.3, 1.0, 0.9, 0.6])
+COURSE_FEMALE_SCALE = 1.3
+
+
 def course_effect(courses: Courses, cohort: Cohort, rates: WorldRates, outcome: str) -> np.ndarray:
     """Each person's planted effect of each course type they took, (cohort.n, types), on ``outcome``.
 
     The effect is the nominal one for a completed course in a public prison, scaled down for private
-    prisons (course quality) and for courses left unfinished.
+    prisons (course quality) and for courses left unfinished, and by age band and sex.
     """
     nominal = np.array([rates.course_effects[k][outcome] for k in COURSE_TYPES])
     quality = np.where(cohort.private[:, None],
                        np.array([rates.private_quality[k] for k in COURSE_TYPES])[None, :], 1.0)
     finish = np.where(courses.done, 1.0, rates.not_completed_share)
-    return courses.took * nominal[None, :] * quality * finish
+    person = COURSE_AGE_SCALE[cohort.age_band] * np.where(cohort.male, 1.0, COURSE_FEMALE_SCALE)
+    return courses.took * nominal[None, :] * quality * finish * person[:, None]
 
 
-def assign_accommodation(rng: np.random.Generator, cohort: Cohort, rates: WorldRates) -> np.ndarray:
-    """Settled accommodation within 4 weeks of release (what probation's accommodation_date shows)."""
-    p = calibrate(cohort.confounders() @ np.array(_ACCOMMODATION), rates.settled_accommodation,
-                  logistic=True)
-    return rng.random(cohort.n) < p
+#: Services reached after release, as the extracts record them: probation dates, and a Universal Credit
+#: claim (DWP). ``first_payment`` follows a claim by the five-week wait and is derived from it.
+SERVICES = ("accommodation", "benefits_support", "gp_registration", "substance_treatment",
+            "employment_support", "benefit_claim")
+#: Who reaches each service: coefficients on Cohort.confounders() (age, male, log sentence, log prior
+#: offences, qualification, employed before, violence, theft, drugs, sexual offences, Black, Asian), then
+#: on accommodation need, substance-misuse need and strong social ties.
+_SERVICE_TAKE_UP = {
+    "accommodation": [0.15, -0.2, 0.25, -0.45, 0.1, 0.5, 0.0, -0.2, 0.0, -0.8, -0.1, 0.0, -0.6, 0.0, 0.5],
+    "benefits_support": [-0.1, 0.0, 0.1, 0.2, -0.2, -0.8, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.3, 0.2, -0.2],
+    "gp_registration": [0.2, -0.4, 0.1, -0.2, 0.2, 0.2, 0.0, 0.0, 0.1, 0.0, 0.0, 0.0, -0.3, 0.4, 0.4],
+    "substance_treatment": [-0.1, 0.0, 0.0, 0.2, -0.1, -0.3, 0.0, 0.0, 0.5, 0.0, 0.0, 0.0, 0.0, 3.0, 0.2],
+    "employment_support": [-0.3, 0.1, 0.2, -0.2, 0.3, 0.4, 0.0, 0.0, 0.0, -0.3, 0.0, 0.0, -0.2, -0.3, 0.2],
+    "benefit_claim": [0.0, 0.0, 0.1, 0.3, -0.2, -0.9, 0.0, 0.1, 0.0, 0.0, 0.0, 0.0, 0.4, 0.3, 0.0],
+}
+#: How the effect of a service on reoffending scales by group: sentence band (SENTENCE_BANDS order), age
+#: band (AGE_BANDS order), women, and region (postcodes.REGION_NAMES order). Housing matters most after a
+#: short sentence and for young people; in some regions the service is thinner.
+SERVICE_SENTENCE_SCALE = np.array([1.4, 1.0, 0.5])
+SERVICE_AGE_SCALE = np.array([1.2, 1.0, 0.9, 0.7])
+SERVICE_FEMALE_SCALE = 1.3
+SERVICE_REGION_SCALE = np.array([1.2, 1.1, 0.8, 1.0, 0.9, 1.0, 0.6, 1.1, 1.0, 1.3])
+
+
+@dataclass
+class Services:
+    """Days from release to each service (``NEVER`` when not reached by the data cut)."""
+
+    day: dict[str, np.ndarray]
+    #: The day it would have been reached had nothing happened first (before delays for an early
+    #: reoffence or recall): the truth of why a naive comparison is biased.
+    planned: dict[str, np.ndarray]
+
+
+def assign_services(rng: np.random.Generator, cohort: Cohort, early_event_day: np.ndarray,
+                    rates: WorldRates) -> Services:
+    """When each person reaches each service, given the day of their first early reoffence or recall.
+
+    Among people with no early event, a share ``service_take_up`` reach each service within 28 days
+    (days 0 to 28); 60% of the rest reach it later. Someone whose early event comes before the day they
+    would have reached it reaches it 30 or more days later (60%) or never (40%, back in custody or lost).
+    """
+    x = np.column_stack([cohort.confounders(), cohort.accommodation_need, cohort.substance_need,
+                         cohort.social_ties == 2])
+    day, planned = {}, {}
+    for name in SERVICES:
+        score = rates.service_confounding * (x @ np.array(_SERVICE_TAKE_UP[name]))
+        p = calibrate(score, rates.service_take_up[name], logistic=True)
+        soon = rng.random(cohort.n) < p
+        later = rng.random(cohort.n) < 0.6
+        when = np.where(soon, rng.integers(0, 29, cohort.n),
+                        np.where(later, 29 + rng.exponential(60, cohort.n).astype(np.int64), NEVER))
+        if name == "benefit_claim":
+            # Advance claims: some claims are started from prison in the 4 weeks before release.
+            advance = soon & (rng.random(cohort.n) < rates.advance_claim)
+            when = np.where(advance, -rng.integers(1, 29, cohort.n), when)
+        blocked = (early_event_day <= when) & (when != NEVER)
+        lost = rng.random(cohort.n) < 0.4
+        delay = 30 + rng.exponential(60, cohort.n).astype(np.int64)
+        got = np.where(blocked, np.where(lost, NEVER, when + delay), when)
+        day[name], planned[name] = got.astype(np.int64), when.astype(np.int64)
+    return Services(day, planned)
+
+
+def first_payment_day(rng: np.random.Generator, claim_day: np.ndarray) -> np.ndarray:
+    """A first Universal Credit payment after the five-week wait (NEVER when no claim)."""
+    pay = claim_day + 35 + rng.integers(0, 8, len(claim_day))
+    return np.where(claim_day == NEVER, NEVER, pay)
+
+
+def service_effect(cohort: Cohort, rates: WorldRates, service: str) -> np.ndarray:
+    """Each person's planted effect of reaching ``service`` within 28 days on reoffending after day 28."""
+    nominal = rates.service_effects.get(service, 0.0)
+    if service == "substance_treatment":
+        return nominal * cohort.substance_need
+    scale = (SERVICE_SENTENCE_SCALE[cohort.sentence_band] * SERVICE_AGE_SCALE[cohort.age_band]
+             * np.where(cohort.male, 1.0, SERVICE_FEMALE_SCALE) * SERVICE_REGION_SCALE[cohort.region])
+    return nominal * scale

@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sample_db.world import errors
+from sample_db.world import errors, potential
 from sample_db.world.extracts import BUILDERS, DATASETS, PERSON_LEVEL, Rows
 from sample_db.world.model import World
 from sample_db.world.outcomes import EMPLOYMENT
@@ -112,6 +112,7 @@ def write_world(world: World, seed: int, out: Path, progress: Progress | None = 
         progress("writing the truth", 0.95)
     pq.write_table(pa.concat_tables(truth), truth_dir / "truth.parquet", compression="zstd")
     _write_families(world, seen, truth_dir)
+    _write_potential(world, truth_dir)
     (truth_dir / "effects.json").write_text(json.dumps(effects_document(world, seed), indent=2) + "\n")
     if progress:
         progress("done", 1.0)
@@ -128,9 +129,17 @@ def _write_families(world: World, seen: np.ndarray, truth_dir: Path) -> None:
     }), truth_dir / "families.parquet", compression="zstd")
 
 
+def _write_potential(world: World, truth_dir: Path) -> None:
+    """Per-person truth of every comparison (``potential.table``), for ``bold evaluate``."""
+    cohort_ids = _bytes_text(person_ids(world, np.arange(world.n)))
+    child_ids = _bytes_text(person_ids(world, world.kid_start + np.arange(world.kids.n)))
+    pq.write_table(potential.table(world, cohort_ids, child_ids), truth_dir / "potential.parquet",
+                   compression="zstd")
+
+
 def effects_document(world: World, seed: int) -> dict:
     c, o, r = world.cohort, world.outcomes, world.rates
-    effects = o.effects + [world.attendance.effect]
+    effects = potential.effects(world)
     return {
         "seed": seed,
         "people": c.n,
@@ -140,23 +149,36 @@ def effects_document(world: World, seed: int) -> dict:
             "employment_6w": "an HMRC spell covering release_date + 42 days",
             "employment_6m": "an HMRC spell covering release_date + 182 days",
             "employment_1y": "an HMRC spell covering release_date + 365 days",
-            "reoffending_12m": "a proven reoffence dated within 365 days after release_date",
+            "reoffending_12m": ("for courses: a proven reoffence dated 1 to 365 days after release_date; for "
+                                "services: a proven reoffence dated 29 to 393 days after release_date (the "
+                                "365 days after the day-28 landmark)"),
             "course:<type>": "at least one course of that type in prison.courses (completed or not)",
-            "settled_accommodation": "probation accommodation_date within 28 days of release_date",
-            "parental_imprisonment": "a pupil whose parent is in the cohort (families.parquet)",
-            "attendance_rate": "dfe pupil attendance_rate",
+            "service:<name>": ("reached it 0 to 28 days after release_date (probation <name>_date; "
+                               "benefit_claim: dwp uc_claim_date; first_payment: dwp first_payment_date), "
+                               "among people with no proven reoffence on days 1 to 28 and no recall_date "
+                               "on days 0 to 28 (the landmark population)"),
+            "parental_imprisonment": ("a pupil known to a council (local_authority) whose parent is in the "
+                                      "cohort; compared with pupils known to a council whose parent is not"),
+            "attendance_rate": "dfe pupil attendance_rate, in percent of sessions (differences in points)",
+            "any_suspension": "dfe suspensions > 0",
             "planted": "mean over the treated of the probability (or value) with minus without treatment",
-            "nominal": "the model parameter: a completed course in a public prison",
+            "nominal": "the model parameter (for courses: a completed course in a public prison)",
             "realised_att": "mean over the treated of Y1 - Y0 from the same random draw",
-            "naive_difference": "treated mean minus untreated mean, no adjustment",
+            "naive_difference": "treated mean minus untreated mean in the same population, no adjustment",
+            "null": "no effect planted for anyone treated in this row",
+            "potential.parquet": ("one row per person in each comparison's population: treated, y0, y1, "
+                                  "planted and the person's breakdown groups; bold evaluate reads it"),
         },
         "adjust_for": ["age_at_release", "sex", "ethnicity", "offence_group", "sentence_months",
                        "prior_offences", "highest_qualification", "employed_before_custody"],
+        "adjust_for_services": ["accommodation_need", "substance_misuse_need", "social_ties"],
         "adjust_for_children": ["school_year", "sex", "region (from postcode)"],
         "base_rates": {
             "reoffending_12m": float(o.reoffended.mean()),
             "reoffending_12m_sentence_under_12m": float(o.reoffended[c.short].mean()),
             "reoffending_12m_sentence_12m_plus": float(o.reoffended[~c.short].mean()),
+            "reoffended_by_day_28": float((o.reoffence_day <= 28).mean()),
+            "recalled_by_day_28": float((o.recall_day <= 28).mean()),
             **{k: float(o.employed[k].mean()) for k in EMPLOYMENT},
             "children_per_person": float(world.children_true.mean()),
             "share_with_children": float((world.children_true > 0).mean()),
