@@ -48,9 +48,13 @@ def cmd_synth(args: argparse.Namespace) -> int:
     if args.people < 1:
         raise UsageError("--people must be at least 1.")
     from sample_db import world
+    from sample_db.world.profile import PROFILES
 
+    if args.profile not in PROFILES:
+        raise UsageError(f"There is no world profile called {args.profile}; choose one of {', '.join(PROFILES)}.")
     with _within_memory(people=args.people), _progress() as progress:
-        written = world.synthesise(args.people, args.seed, args.out, progress=progress)
+        written = world.synthesise(args.people, args.seed, args.out, profile=PROFILES[args.profile],
+                                   progress=progress)
     out(f"Wrote a synthetic world of {args.people:,} people to {written}.\n")
     return 0
 
@@ -98,8 +102,10 @@ def cmd_link(args: argparse.Namespace) -> int:
     _engine_ready(args)
     with _within_memory("linking", world=args.world, engine=args.engine), _progress() as progress:
         result = linkage.link_world(args.world, args.out, cohort=args.cohort, progress=progress,
-                                    engine=args.engine, spark_master=args.spark_master)
+                                    engine=args.engine, spark_master=args.spark_master, qa_dir=args.qa)
     out(f"Wrote {args.out / 'spine.parquet'} and {args.out / 'quality.json'}.\n")
+    if args.qa is not None:
+        out(f"Wrote QA charts to {args.qa}: they show names and dates, so they stay in the secure environment.\n")
     if args.quality:
         linkage.print_quality(result.quality)
     return 0

@@ -34,6 +34,7 @@ from typing import Any
 from linkage_core.errors import UsageError
 from linkage_core.linkage import accuracy
 from linkage_core.linkage import blocking
+from linkage_core.linkage import qa
 from linkage_core.linkage import settings as model
 from linkage_core.linkage.backend import Backend, EngineKind, open_backend
 from linkage_core.linkage.spine import assign_person_keys, write_families, write_spine
@@ -90,6 +91,7 @@ def link_world(
     threads: int | None = None,
     engine: EngineKind = "duckdb",
     spark_master: str | None = None,
+    qa_dir: Path | None = None,
 ) -> LinkResult:
     """Link every extract in ``world_dir`` to the people of the ``cohort`` extract and write the spine.
 
@@ -100,6 +102,9 @@ def link_world(
     ``engine`` chooses where the work runs: ``duckdb`` in this process (``memory_limit``, by default a
     share of the free memory, see ``linkage_core.memory``; ``threads``), or
     ``spark`` (``spark_master``, else Spark Connect from ``SPARK_REMOTE``, else local). The model is the same.
+
+    ``qa_dir``: also write Splink's QA charts and every model's settings there (``qa``); they show names
+    and dates, and nothing of them reaches the spine or a bundle.
     """
     timings: dict[str, float] = {}
     report = _timed(progress or (lambda _stage, _fraction: None), timings)
@@ -108,6 +113,11 @@ def link_world(
     paths = extract_paths(world_dir)
     if cohort not in paths:
         raise LinkageInputError(f"There is no {cohort} extract in {world_dir}, so there is no cohort to link to.")
+    if qa_dir is not None:
+        try:
+            qa.start(Path(qa_dir))
+        except FileExistsError as error:
+            raise LinkageInputError(str(error)) from None
     clock = time.perf_counter()
 
     with tempfile.TemporaryDirectory(prefix="bold-link-") as spill, _quiet_splink():
@@ -121,7 +131,7 @@ def link_world(
             db = backend.splink_api()
             u_values: UValues = {}
             m_values: MValues = {}
-            run = _Run(u_values, m_values, backend)
+            run = _Run(u_values, m_values, backend, Path(qa_dir) if qa_dir is not None else None)
             edges = _link_all(backend, db, tables, cohort, report, run)
             timings["link"] = time.perf_counter() - clock - timings["standardise"]
 
@@ -224,12 +234,14 @@ class _Run:
     u_values: UValues
     m_values: MValues
     backend: Backend | None = None
+    qa_dir: Path | None = None
+    last: tuple[Any, Any] | None = None   # the latest model's linker and inputs, for its QA charts
     models: list[dict[str, Any]] = field(default_factory=list)
     scored: list[str] = field(default_factory=list)
 
 
 def _accept(backend: Backend, run: _Run, name: str, scored_sql: str, best_sql: str | None,
-            grid: tuple[float, ...]) -> str:
+            grid: tuple[float, ...], preds: Any = None) -> str:
     """Keep this model's scored pairs, choose its threshold from them, and return its accepted links.
 
     ``scored_sql``: every scored pair as (ds_l, id_l, ds_r, id_r, match_probability); ``best_sql``: the
@@ -244,6 +256,10 @@ def _accept(backend: Backend, run: _Run, name: str, scored_sql: str, best_sql: s
     run.models[-1]["thresholds_tried"] = choice["tried"]
     kept = f"bold_edges_{next(_EDGE_TABLES):06d}"
     backend.create_table(kept, f"SELECT * FROM ({candidates}) c WHERE match_probability >= {choice['threshold']}")
+    if run.qa_dir is not None and run.last is not None and preds is not None:
+        linker, inputs = run.last
+        qa.write_model(run.qa_dir, run.models[-1]["model"], linker, inputs, preds, run.models[-1])
+    run.last = None
     return kept
 
 
@@ -262,7 +278,7 @@ def _link_all(backend: Backend, db: Any, tables: dict[str, _Table], cohort: str,
         if preds is not None:
             edges.append(_accept(backend, run, cohort, f"""SELECT {_lit(cohort)} AS ds_l, record_id_l AS id_l,
                 {_lit(cohort)} AS ds_r, record_id_r AS id_r, match_probability FROM {preds.physical_name}""",
-                None, accuracy.CLUSTER_GRID))
+                None, accuracy.CLUSTER_GRID, preds))
             preds.drop_table_from_database_and_remove_from_cache()
     linked: list[str] = []
     for i, other in enumerate(others, start=1):
@@ -285,7 +301,7 @@ def _link_all(backend: Backend, db: Any, tables: dict[str, _Table], cohort: str,
         best = """SELECT ds_l, id_l, ds_r, id_r, match_probability FROM (
                 SELECT *, row_number() OVER (PARTITION BY id_r ORDER BY match_probability DESC, id_l) AS link_rank
                 FROM {scored}) ranked WHERE link_rank = 1"""
-        linked.append(_accept(backend, run, other.dataset, oriented, best, accuracy.LINK_GRID))
+        linked.append(_accept(backend, run, other.dataset, oriented, best, accuracy.LINK_GRID, preds))
         preds.drop_table_from_database_and_remove_from_cache()
     report("Linking records outside the cohort to each other", 0.1 + 0.7 * (steps - 1) / steps)
     residual = _link_residual(backend, db, others, linked, run)
@@ -346,7 +362,7 @@ def _link_residual(backend: Backend, db: Any, others: list[_Table], linked: list
                split_part(record_id_r, chr(31), 1) AS ds_r, substr(record_id_r, strpos(record_id_r, chr(31)) + 1) AS id_r,
                match_probability
         FROM {preds.physical_name}
-    """, None, accuracy.CLUSTER_GRID)
+    """, None, accuracy.CLUSTER_GRID, preds)
     preds.drop_table_from_database_and_remove_from_cache()
     return kept
 
@@ -389,6 +405,8 @@ def _predict(db: Any, tables: list[_Table], link_type: model.LinkType, available
         run.models.append(account)
     linker = Linker(inputs if len(inputs) > 1 else inputs[0], settings, log_level=None)
     _train(linker, available, tables, u_values, m_values)
+    if run is not None:
+        run.last = (linker, inputs if len(inputs) > 1 else inputs[0])
     return linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
 
 
