@@ -101,13 +101,11 @@ def write_febrl(name: str, world: Path) -> str:
 def write_world(spec: str, world: Path) -> str:
     """``world:PROFILE:PEOPLE[:SEED]`` from the synthetic world generator; the cohort is ``prison``."""
     from sample_db.world import synthesise
+    from sample_db.world.profile import profile_named
 
     _, profile, people, *rest = spec.split(":")
     seed = int(rest[0]) if rest else 7
-    try:
-        synthesise(int(people), seed, world, profile=profile)
-    except TypeError:  # a generator without profiles: the standard world
-        synthesise(int(people), seed, world)
+    synthesise(int(people), seed, world, profile=profile_named(profile))
     return "prison"
 
 

@@ -25,10 +25,15 @@ if TYPE_CHECKING:
 #: Pairs scored at or above this probability are kept: for choosing thresholds and for the estimate. Below
 #: it, pairs add almost nothing to the expected count of matches.
 SCORE_FLOOR = 0.01
-#: Thresholds tried. A record joins one cohort person at most, so a link may accept from 0.2; a duplicate
-#: or an outsider's link feeds connected components, where one wrong link fuses two people, so from 0.5.
-LINK_GRID = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99)
-CLUSTER_GRID = tuple(t for t in LINK_GRID if t >= 0.5)
+#: Thresholds tried. Never below an even chance: the F1-best threshold of a well calibrated model can be
+#: lower, but the pairs there are mostly relatives (a parent and child sharing a surname and an address),
+#: exactly where the model's probabilities are least to be trusted.
+LINK_GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99)
+CLUSTER_GRID = LINK_GRID
+#: Records outside the cohort are mostly children, whose siblings share a surname, an address and nearly a
+#: birthday; the model cannot tell a sibling from a second record of the same child as well as it thinks
+#: (its estimate overstates precision there), so that model chooses only among strict thresholds.
+OUTSIDERS_GRID = tuple(t for t in LINK_GRID if t >= 0.9)
 
 METHOD = ("Estimated from the model's own match probabilities: precision is the mean probability of the "
           "pairs the spine puts together, recall is their summed probability over the summed probability of "

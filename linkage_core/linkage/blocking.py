@@ -10,7 +10,8 @@ blocking analysis counts them, see ``choose_rules``):
 * a rule is kept only if it alone generates at most ``RULE_BUDGET`` comparisons per record: on a small
   extract even a date of birth alone passes, on a national one it does not;
 * rules are then added in the order listed while all kept rules together stay within ``TOTAL_BUDGET``
-  comparisons per record (Splink counts each pair once, so overlapping rules cost only their new pairs).
+  comparisons per record (Splink counts each pair once, so overlapping rules cost only their new pairs),
+  and a rule that adds almost no new pairs here (``MIN_NEW_PER_RECORD``) is left out: it costs a join.
 
 The budgets are per record, so comparisons grow linearly with the records whatever the size: a key that
 fills up as the cohort grows is dropped when it would cost too much, and the record's other rules keep it.
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
 RULE_BUDGET = 4.0
 #: All of a model's rules together: candidate pairs per record.
 TOTAL_BUDGET = 12.0
+#: A rule that adds fewer new pairs than this per record, after the rules before it, costs a join for
+#: (almost) nothing on this data and is left out.
+MIN_NEW_PER_RECORD = 0.001
 #: Records sampled per side to count comparisons; small tables are counted exactly.
 COUNT_SAMPLE_RECORDS = 60_000
 
@@ -87,7 +91,11 @@ CANDIDATES: tuple[Candidate, ...] = (
     _keyed("first name sound code, date of birth", "fn_sx", "dob"),
     _keyed("surname sound code, date of birth", "surname_sx", "dob"),
     _keyed("initials, date of birth", "fn_initial", "sn_initial", "dob"),
-    _keyed("full name (date of birth missing or wrong)", "first_name", "surname"),
+    # Not the full name alone: a father and a son of the same name at one address are two people, and the
+    # pairs of a generation apart are the ones a model scoring names and addresses gets wrong.
+    _custom("full name, dates of birth missing or under ten years apart", {"first_name", "surname", "dob_y"},
+            "l.first_name = r.first_name AND l.surname = r.surname AND (l.dob_y IS NULL OR r.dob_y IS NULL "
+            "OR abs(CAST(l.dob_y AS INTEGER) - CAST(r.dob_y AS INTEGER)) < 10)"),
     _custom("names swapped, birth year", {"first_name", "surname", "dob_y"},
             "l.first_name = r.surname AND l.surname = r.first_name AND l.dob_y = r.dob_y"),
     _custom("names swapped (date of birth wrong too)", {"first_name", "surname"},
@@ -171,7 +179,7 @@ def choose_rules(backend: Backend, left: str, right: str | None, available: set[
     chosen: list[tuple[Candidate, float, float]] = []
     total = 0.0
     for (c, n), e in zip(affordable, extra):
-        if total + e / per_record > TOTAL_BUDGET:
+        if total + e / per_record > TOTAL_BUDGET or e / per_record < MIN_NEW_PER_RECORD:
             continue
         total += e / per_record
         chosen.append((c, n, e / per_record))

@@ -362,7 +362,7 @@ def _link_residual(backend: Backend, db: Any, others: list[_Table], linked: list
                split_part(record_id_r, chr(31), 1) AS ds_r, substr(record_id_r, strpos(record_id_r, chr(31)) + 1) AS id_r,
                match_probability
         FROM {preds.physical_name}
-    """, None, accuracy.CLUSTER_GRID, preds)
+    """, None, accuracy.OUTSIDERS_GRID, preds)
     preds.drop_table_from_database_and_remove_from_cache()
     return kept
 

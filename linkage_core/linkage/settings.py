@@ -136,7 +136,11 @@ def _date_of_birth() -> ComparisonCreator:
                                label_for_charts="Same year and month (a day differs or is unknown)"), 0.01, 2e-3),
         _level(cll.AbsoluteDateDifferenceLevel("dob", input_is_string=True, threshold=1, metric="year"),
                0.02, 0.03),
-        _level(cll.ElseLevel(), 0.02, 0.969),
+        # A generation apart: a father and a son of the same name at the same address are two people.
+        # Without this level, "more than a year out" (a typo in the decade) and "25 years out" weighed the same.
+        _level(cll.AbsoluteDateDifferenceLevel("dob", input_is_string=True, threshold=10, metric="year"),
+               0.015, 0.3),
+        _level(cll.ElseLevel(), 0.005, 0.669),
     ], output_column_name="dob")
 
 

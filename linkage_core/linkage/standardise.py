@@ -134,12 +134,12 @@ _UK_POSTCODE = "^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$"
 
 def _postcode_sql(expr: str) -> str:
     """A British postcode gets its one space before the inward code; any other code of 3 to 10 letters and
-    digits (a four-digit Australian or Swiss code, a five-digit US one) is kept as typed, upper case, so
+    digits, with at least one digit (a four-digit Australian or Swiss code, a five-digit US one) is kept as typed, upper case, so
     that foreign extracts still compare on their codes instead of losing them."""
     squashed = f"regexp_replace(upper({expr}), '[^A-Z0-9]', '', 'g')"
     return (f"CASE WHEN regexp_matches({squashed}, '{_UK_POSTCODE}') "
             f"THEN substr({squashed}, 1, length({squashed}) - 3) || ' ' || right({squashed}, 3) "
-            f"WHEN length({squashed}) BETWEEN 3 AND 10 THEN {squashed} END")
+            f"WHEN length({squashed}) BETWEEN 3 AND 10 AND regexp_matches({squashed}, '[0-9]') THEN {squashed} END")
 
 
 def standardise_sql(source: str, present: Iterable[str], mapping: dict[str, str] | None = None) -> str:
