@@ -49,6 +49,7 @@ class Candidate:
     needs: frozenset[str]
     columns: tuple[str, ...] = ()
     sql: str = ""
+    undated: tuple[str, ...] = ()   # the keys alone, used when no record has a birth year to compare
 
     def rule(self) -> BlockingRuleCreator:
         return block_on(*self.columns) if self.columns else CustomRule(self.sql)
@@ -60,6 +61,19 @@ def _keyed(label: str, *columns: str) -> Candidate:
 
 def _custom(label: str, needs: set[str], sql: str) -> Candidate:
     return Candidate(label, frozenset(needs), sql=sql)
+
+
+#: Birth years missing on one side or under ten years apart. Rules that key on names and an address but no
+#: part of the date carry it: a parent and a child of the same name at one address are two people, and those
+#: pairs, a generation apart, are the ones a model scoring names and addresses gets wrong.
+_NEAR_BIRTH = ("(l.dob_y IS NULL OR r.dob_y IS NULL "
+               "OR abs(CAST(l.dob_y AS INTEGER) - CAST(r.dob_y AS INTEGER)) < 10)")
+
+
+def _undated(label: str, *columns: str) -> Candidate:
+    """A rule of equal keys without a date, kept to people born within a generation of each other."""
+    return Candidate(label, frozenset({*columns, "dob_y"}), undated=columns,
+                     sql=" AND ".join(f"l.{c} = r.{c}" for c in columns) + " AND " + _NEAR_BIRTH)
 
 
 #: In order of preference: tight rules that catch the common single errors first, then rules that survive
@@ -77,8 +91,8 @@ CANDIDATES: tuple[Candidate, ...] = (
     _custom("names, birth year, day and month transposed", {"surname", "first_name", "dob"},
             "l.surname = r.surname AND l.dob_y = r.dob_y AND l.dob_m = r.dob_d AND l.dob_d = r.dob_m "
             "AND l.fn_initial = r.fn_initial"),
-    _keyed("postcode, first initial (date of birth missing or wrong)", "postcode", "fn_initial"),
-    _keyed("surname, postcode", "surname", "postcode"),
+    _undated("postcode, first initial (date of birth missing or wrong)", "postcode", "fn_initial"),
+    _undated("surname, postcode", "surname", "postcode"),
     # Two errors: a typo in each name and a wrong day or month.
     _keyed("both names' sound codes, birth year", "surname_sx", "fn_sx", "dob_y"),
     # Two errors: a wrong date and a typo in one name, at the same address.
@@ -91,18 +105,14 @@ CANDIDATES: tuple[Candidate, ...] = (
     _keyed("first name sound code, date of birth", "fn_sx", "dob"),
     _keyed("surname sound code, date of birth", "surname_sx", "dob"),
     _keyed("initials, date of birth", "fn_initial", "sn_initial", "dob"),
-    # Not the full name alone: a father and a son of the same name at one address are two people, and the
-    # pairs of a generation apart are the ones a model scoring names and addresses gets wrong.
-    _custom("full name, dates of birth missing or under ten years apart", {"first_name", "surname", "dob_y"},
-            "l.first_name = r.first_name AND l.surname = r.surname AND (l.dob_y IS NULL OR r.dob_y IS NULL "
-            "OR abs(CAST(l.dob_y AS INTEGER) - CAST(r.dob_y AS INTEGER)) < 10)"),
+    _undated("full name (date of birth missing or wrong)", "first_name", "surname"),
     _custom("names swapped, birth year", {"first_name", "surname", "dob_y"},
             "l.first_name = r.surname AND l.surname = r.first_name AND l.dob_y = r.dob_y"),
-    _custom("names swapped (date of birth wrong too)", {"first_name", "surname"},
-            "l.first_name = r.surname AND l.surname = r.first_name"),
-    _keyed("both names' sound codes, postcode district", "surname_sx", "fn_sx", "pc_district"),
-    _keyed("first name, postcode", "first_name", "postcode"),
-    _keyed("initials, postcode", "fn_initial", "sn_initial", "postcode"),
+    _custom("names swapped (date of birth wrong too)", {"first_name", "surname", "dob_y"},
+            "l.first_name = r.surname AND l.surname = r.first_name AND " + _NEAR_BIRTH),
+    _undated("both names' sound codes, postcode district", "surname_sx", "fn_sx", "pc_district"),
+    _undated("first name, postcode", "first_name", "postcode"),
+    _undated("initials, postcode", "fn_initial", "sn_initial", "postcode"),
     _keyed("date of birth alone", "dob"),
     _keyed("surname sound code, birth year, postcode area", "surname_sx", "dob_y", "pc_area"),
     _keyed("first name sound code, birth year, postcode area", "fn_sx", "dob_y", "pc_area"),
@@ -110,7 +120,14 @@ CANDIDATES: tuple[Candidate, ...] = (
 
 
 def candidates_for(available: set[str]) -> list[Candidate]:
-    return [c for c in CANDIDATES if c.needs <= available]
+    """The candidates these tables can use; without birth years, a dated rule falls back to its keys."""
+    found = []
+    for c in CANDIDATES:
+        if c.needs <= available:
+            found.append(c)
+        elif c.undated and "dob_y" not in available and set(c.undated) <= available:
+            found.append(_keyed(c.label, *c.undated))
+    return found
 
 
 def _sql(c: Candidate) -> str:
