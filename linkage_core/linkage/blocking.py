@@ -111,6 +111,7 @@ CANDIDATES: tuple[Candidate, ...] = (
     _custom("names swapped (date of birth wrong too)", {"first_name", "surname", "dob_y"},
             "l.first_name = r.surname AND l.surname = r.first_name AND " + _NEAR_BIRTH),
     _undated("both names' sound codes, postcode district", "surname_sx", "fn_sx", "pc_district"),
+    _undated("both names' sound codes (date of birth wrong)", "surname_sx", "fn_sx"),
     _undated("first name, postcode", "first_name", "postcode"),
     _undated("initials, postcode", "fn_initial", "sn_initial", "postcode"),
     _keyed("date of birth alone", "dob"),
