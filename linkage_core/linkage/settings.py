@@ -26,14 +26,8 @@ _SECTOR = "^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? [0-9]"
 
 LinkType = Literal["link_only", "dedupe_only", "link_and_dedupe"]
 
-#: A record joins its best-matching cohort person at or above this probability. It can be lowish
-#: because a record joins one person at most: a weak link cannot fuse two people.
-LINK_THRESHOLD = 0.5
-#: Records outside the cohort are grouped by connected components, where one wrong link fuses two
-#: people, so a link there needs more.
-RESIDUAL_THRESHOLD = 0.9
-#: Duplicates inside the cohort merge people the rest of the linkage hangs on, so they need more.
-DEDUPE_THRESHOLD = 0.95
+#: Thresholds for the links, the cohort's duplicates and the records outside the cohort are chosen per
+#: model from its estimated precision and recall (``accuracy.choose_threshold``), not fixed here.
 #: A child's council record names a parent; the link to a cohort person is accepted at this probability.
 FAMILY_THRESHOLD = 0.9
 
@@ -186,7 +180,8 @@ def comparisons(available: set[str]) -> list[ComparisonCreator]:
 
 
 def blocking_rules(available: set[str], outsiders: bool = False) -> list[BlockingRuleCreator]:
-    """Rules that generate candidate pairs; together they catch a true pair that has any one error.
+    """Fixed rules: the outsiders' model, and the family links. Every other model chooses its rules from
+    the data (``blocking.choose_rules``). Together they catch a true pair that has any one error.
 
     Each rule keys on enough that its blocks stay small *as the cohort grows*: a key space of fixed size
     (about 22,000 birth dates, 26 initials) fills up, and then pairs per record grow with the cohort. So
