@@ -59,7 +59,7 @@ def choose_threshold(backend: Backend, accepted_sql: str, all_sql: str, grid: tu
     match), with ``match_probability``; ``all_sql``: every scored pair, whose summed probability is the
     expected number of true pairs.
     """
-    total = backend.rows(f"SELECT coalesce(sum(match_probability), 0) FROM ({all_sql}) a")[0][0] or 0.0
+    total = float(backend.rows(f"SELECT coalesce(sum(match_probability), 0) FROM ({all_sql}) a")[0][0] or 0.0)
     sums = ", ".join(f"coalesce(sum(match_probability) FILTER (match_probability >= {t}), 0), "
                      f"count(*) FILTER (match_probability >= {t})" for t in grid)
     row = backend.rows(f"SELECT {sums} FROM ({accepted_sql}) a")[0]

@@ -63,11 +63,12 @@ def _custom(label: str, needs: set[str], sql: str) -> Candidate:
     return Candidate(label, frozenset(needs), sql=sql)
 
 
-#: Birth years missing on one side or under ten years apart. Rules that key on names and an address but no
+#: Birth years missing on one side, under ten years apart, or one mistyped digit apart (1930 and 1900). Rules that key on names and an address but no
 #: part of the date carry it: a parent and a child of the same name at one address are two people, and those
 #: pairs, a generation apart, are the ones a model scoring names and addresses gets wrong.
 _NEAR_BIRTH = ("(l.dob_y IS NULL OR r.dob_y IS NULL "
-               "OR abs(CAST(l.dob_y AS INTEGER) - CAST(r.dob_y AS INTEGER)) < 10)")
+               "OR abs(CAST(l.dob_y AS INTEGER) - CAST(r.dob_y AS INTEGER)) < 10 "
+               "OR levenshtein(l.dob_y, r.dob_y) <= 1)")
 
 
 def _undated(label: str, *columns: str) -> Candidate:

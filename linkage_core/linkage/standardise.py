@@ -109,7 +109,9 @@ def _dob_sql(expr: str) -> str:
         part = lambda g: f"regexp_extract({raw}, '{pattern}', {g})"  # noqa: E731
         iso = f"{part(y)} || '-' || lpad({part(m)}, 2, '0') || '-' || lpad({part(d)}, 2, '0')"
         parsed.append(f"CASE WHEN regexp_matches({raw}, '{pattern}') THEN TRY_CAST({iso} AS DATE) END")
-    iso_like = f"CASE WHEN regexp_matches({raw}, '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$') THEN {raw} END"
+    # Day or month 00 is how some systems write "unknown": that is a partial date (``_partial_dob_sql``).
+    iso_like = (f"CASE WHEN regexp_matches({raw}, '^[0-9]{{4}}-(0[1-9]|[1-9][0-9])-(0[1-9]|[1-9][0-9])$') "
+                f"THEN {raw} END")
     return f"COALESCE(CAST(COALESCE({', '.join(parsed)}) AS VARCHAR), {iso_like})"
 
 
