@@ -111,6 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--people", type=int, required=True)
     p.add_argument("--seed", type=_count, default=1)
     p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--profile", default="standard",
+                   help="how messy the identifiers are: standard, duplicates (many records per person) or harsh")
     _force_arg(p)
 
     p = sub.add_parser("link", help="link a world's extracts into a person spine")
@@ -119,6 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cohort", default="prison")
     p.add_argument("--quality", action="store_true", help="print the linkage quality tables")
     _map_arg(p)
+    p.add_argument("--qa", type=Path, metavar="DIR",
+                   help="also write Splink's QA charts and every model's settings here (they show names and "
+                        "dates: secure environment only)")
     _force_arg(p)
     _engine_args(p)
 

@@ -49,10 +49,13 @@ def cmd_synth(args: argparse.Namespace) -> int:
         raise UsageError("--people must be at least 1.")
     from linkage_core.safe_output import new_folder
     from sample_db import world
+    from sample_db.world.profile import PROFILES
 
+    if args.profile not in PROFILES:
+        raise UsageError(f"There is no world profile called {args.profile}; choose one of {', '.join(PROFILES)}.")
     with new_folder(args.out, force=getattr(args, "force", False)) as folder, \
             _within_memory(people=args.people), _progress() as progress:
-        world.synthesise(args.people, args.seed, folder, progress=progress)
+        world.synthesise(args.people, args.seed, folder, profile=PROFILES[args.profile], progress=progress)
     written = args.out
     out(f"Wrote a synthetic world of {args.people:,} people to {written}.\n")
     return 0
@@ -100,13 +103,17 @@ def cmd_link(args: argparse.Namespace) -> int:
 
     _require_world(args.world)
     _engine_ready(args)
+    if args.qa is not None and args.qa.exists() and (not args.qa.is_dir() or any(args.qa.iterdir())):
+        raise UsageError(f"{args.qa} already holds files; give --qa an empty or new folder.")
     with new_folder(args.out, inputs=[args.world], force=getattr(args, "force", False)) as folder, \
             extracts.staged(args.world, args.map, cohort=args.cohort) as staged, \
             _within_memory("linking", world=args.world, engine=args.engine), _progress() as progress:
         result = linkage.link_world(staged.world, folder, cohort=args.cohort, progress=progress,
-                                    engine=args.engine, spark_master=args.spark_master)
+                                    engine=args.engine, spark_master=args.spark_master, qa_dir=args.qa)
         staged.record_quality(result.quality_path)
     out(f"Wrote {args.out / 'spine.parquet'} and {args.out / 'quality.json'}.\n")
+    if args.qa is not None:
+        out(f"Wrote QA charts to {args.qa}: they show names and dates, so they stay in the secure environment.\n")
     if args.quality:
         linkage.print_quality(result.quality)
     return 0

@@ -304,6 +304,11 @@ class LinkageQuality(_Model):
     precision: float | None = None
     recall: float | None = None
     f1: float | None = None
+    # The linkage's own estimate, made without truth from its match probabilities (see quality.json's
+    # "estimate" for how); present on real extracts, where the three above are not.
+    estimated_precision: float | None = None
+    estimated_recall: float | None = None
+    estimated_f1: float | None = None
 
 
 class GlossaryEntry(_Model):

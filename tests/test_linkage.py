@@ -468,3 +468,154 @@ def test_outsiders_block_within_an_area_so_children_do_not_crowd_the_blocks() ->
     no_postcode = every - {"postcode", "pc_district", "pc_area"}
     assert [r.get_blocking_rule("duckdb").blocking_rule_sql for r in model.blocking_rules(no_postcode, outsiders=True)] \
         == [r.get_blocking_rule("duckdb").blocking_rule_sql for r in model.blocking_rules(no_postcode)]
+
+
+# --- issue 15: rules from the data, comparisons that travel, accuracy without truth, QA --------------------
+
+def _std(con: duckdb.DuckDBPyConnection, rows: list[tuple], name: str = "t") -> str:
+    cols = ("record_id", "first_name", "surname", "date_of_birth", "postcode")
+    rel = con.sql("SELECT * FROM (VALUES " + ", ".join(
+        "(" + ", ".join("NULL" if v is None else "'" + str(v).replace("'", "''") + "'" for v in row) + ")"
+        for row in rows) + f") v({', '.join(cols)})")
+    standardise_table(con, rel, name)
+    return name
+
+
+def test_foreign_postcodes_and_dates_known_to_the_month_are_kept() -> None:
+    con = duckdb.connect()
+    _std(con, [("1", "Ann", "Lee", "1980-05", "2119"), ("2", "Bo", "Ng", "1980-05-00", "sw1a 1aa"),
+               ("3", "Cy", "Ho", "1981-02-03", "90210"), ("4", "Di", "Li", "12/10/1979", "x")])
+    got = {r[0]: r[1:] for r in con.sql(
+        "SELECT record_id, postcode, pc_district, pc_area, dob, dob_y, dob_m, dob_d, fn_sx FROM t").fetchall()}
+    assert got["1"][:3] == ("2119", "211", "21")            # a four-digit code keeps its prefixes
+    assert got["2"][:3] == ("SW1A 1AA", "SW1A", "SW")       # a British one is parsed as before
+    assert got["3"][:3] == ("90210", "9021", "902")
+    assert got["4"][0] is None                              # one letter is no postcode
+    assert got["1"][3:6] == (None, "1980", "05") and got["2"][3:6] == (None, "1980", "05")
+    assert got["4"][3] == "1979-10-12"
+    assert got["1"][7] == soundex("ann")
+
+
+def _letters(i: int) -> str:
+    """A name of its own for each number (names keep letters only, so 'fn12' would be 'fn')."""
+    return "".join(chr(97 + (i // 26 ** k) % 26) for k in range(3))
+
+
+def _crowded(n: int, dates: int) -> list[tuple]:
+    return [(str(i), "f" + _letters(i), "s" + _letters(i * 7), f"1980-01-{1 + i % dates:02d}", None)
+            for i in range(n)]
+
+
+def test_blocking_keeps_a_loose_rule_only_where_the_data_can_afford_it() -> None:
+    from linkage_core.linkage.backend import DuckDBBackend
+    from linkage_core.linkage.blocking import RULE_BUDGET, TOTAL_BUDGET, choose_rules
+    from linkage_core.linkage.link import _available
+
+    con = duckdb.connect()
+    backend = DuckDBBackend.wrap(con)
+    for name, dates in (("sparse", 28), ("crowded", 2)):
+        rows = _crowded(400, dates)
+        _std(con, rows, name)
+        rules, report = choose_rules(backend, name, None, _available(con, name), len(rows))
+        used = {r["rule"] for r in report["rules"]}
+        left_out = {r["rule"]: r["comparisons_per_record"] for r in report["left_out"]}
+        # 400 records over 28 dates: about 7 pairs a record on the date alone; over 2 dates, about 100.
+        assert "date of birth alone" in left_out and left_out["date of birth alone"] > RULE_BUDGET
+        assert all(r["comparisons_per_record"] <= RULE_BUDGET for r in report["rules"])
+        assert report["comparisons_per_record"] <= TOTAL_BUDGET and len(rules) == len(used) > 0
+    sparse = duckdb.connect()
+    # 300 records over 100 dates: about one pair per record on the date alone, within the budget.
+    rows = [(str(i), "f" + _letters(i), "s" + _letters(i * 7), f"1980-{1 + (i % 100) // 28:02d}-"
+             f"{1 + (i % 100) % 28:02d}", None) for i in range(300)]
+    _std(sparse, rows, "t")
+    _, report = choose_rules(DuckDBBackend.wrap(sparse), "t", None, _available(sparse, "t"), 300)
+    cost = {r["rule"]: r["comparisons_per_record"] for r in report["rules"] + report["left_out"]}
+    assert cost["date of birth alone"] <= RULE_BUDGET          # affordable here (used, or adds nothing new)
+    assert all(r["new_per_record"] > 0 for r in report["rules"])
+
+
+def test_threshold_is_chosen_by_estimated_f1_and_says_why() -> None:
+    from linkage_core.linkage.accuracy import LINK_GRID, choose_threshold
+    from linkage_core.linkage.backend import DuckDBBackend
+
+    con = duckdb.connect()
+    # 10 sure matches, 10 pairs at 0.55 (about half right), 40 near-certain non-matches.
+    con.execute("CREATE TABLE p AS SELECT * FROM (VALUES " + ", ".join(
+        [f"({p})" for p in [0.999] * 10 + [0.55] * 10 + [0.02] * 40]) + ") v(match_probability)")
+    choice = choose_threshold(DuckDBBackend.wrap(con), "SELECT * FROM p", "SELECT * FROM p", LINK_GRID)
+    expected = 10 * 0.999 + 10 * 0.55 + 40 * 0.02
+    assert choice["expected_matches"] == pytest.approx(expected, abs=0.01)
+    # Accepting the 0.55 pairs: precision 0.77, recall 0.95 (F1 0.85) beats 0.999 / 0.61 (F1 0.76).
+    assert choice["threshold"] == 0.5 and "estimated F1" in choice["reason"]
+    assert choice["estimated_precision"] == pytest.approx((9.99 + 5.5) / 20, abs=1e-3)
+    assert choice["estimated_recall"] == pytest.approx((9.99 + 5.5) / expected, abs=1e-3)
+
+
+def test_estimate_counts_right_and_missed_pairs_from_probabilities() -> None:
+    from linkage_core.linkage.accuracy import estimate
+    from linkage_core.linkage.backend import DuckDBBackend
+
+    con = duckdb.connect()
+    con.execute("""CREATE TABLE bold_spine AS SELECT * FROM (VALUES
+        ('a', '1', 1), ('b', '1', 1), ('a', '2', 2), ('b', '2', 3), ('a', '3', 4)) v(dataset, record_id, person_key)""")
+    con.execute("""CREATE TABLE scored AS SELECT * FROM (VALUES
+        ('a', '1', 'b', '1', 0.9), ('a', '2', 'b', '2', 0.4)) v(ds_l, id_l, ds_r, id_r, match_probability)""")
+    got = estimate(DuckDBBackend.wrap(con), "scored")
+    # One pair put together, right with probability 0.9; one left apart, a match with probability 0.4.
+    assert got["overall"]["precision"] == pytest.approx(0.9)
+    assert got["overall"]["recall"] == pytest.approx(0.9 / 1.3, abs=1e-4)
+    assert got["datasets"]["a"]["predicted_pairs"] == 1 and "blocking rule" in got["method"]
+
+
+def test_quality_json_carries_the_estimate_thresholds_and_rules(linked: tuple[Path, Path, dict]) -> None:
+    quality = json.loads((linked[1] / "quality.json").read_text())
+    estimate, truth = quality["estimate"], quality["evaluation"]["pairwise"]
+    assert estimate["method"] and estimate["overall"]["f1"] is not None
+    # The estimate never saw the truth; on this world it should still land near it.
+    assert abs(estimate["overall"]["f1"] - truth["overall"]["f1"]) < 0.03, (estimate["overall"], truth["overall"])
+    models = {m["model"]: m for m in quality["models"]}
+    assert "probation to prison" in models and "duplicates in prison" in models
+    for m in models.values():
+        assert m["threshold"]["reason"] and 0.5 <= m["threshold"]["threshold"] <= 0.99
+    assert models["probation to prison"]["blocking"]["rules"]
+    rows = {r.dataset: r for r in quality_rows(quality) if r.group_type == "overall"}
+    assert rows["probation"].estimated_f1 == estimate["datasets"]["probation"]["f1"]
+
+
+def test_qa_folder_has_readme_settings_and_charts(tmp_path: Path) -> None:
+    world = make_world(150, 4, tmp_path / "world")
+    for extra in ("dfe", "dwp", "hmrc", "reoffending", "local_authority"):
+        (world / f"{extra}.parquet").unlink()
+    qa = tmp_path / "qa"
+    link_world(world, tmp_path / "out", qa_dir=qa, evaluate=False)
+    readme = (qa / "README.md").read_text()
+    assert "NAMES, DATES OF BIRTH" in readme and "never leave the secure environment" in readme
+    model = qa / "probation_to_prison"
+    assert json.loads((model / "settings.json").read_text())["comparisons"]
+    for chart in ("match_weights.html", "m_u_parameters.html", "waterfall.html"):
+        text = (model / chart).read_text()
+        assert "<html" in text.lower() and '<script src="http' not in text
+    assert not any("qa" in p.name for p in (tmp_path / "out").iterdir())
+
+
+def test_qa_folder_that_holds_files_is_refused(tmp_path: Path) -> None:
+    qa = tmp_path / "qa"
+    qa.mkdir()
+    (qa / "mine.txt").write_text("keep me")
+    pq.write_table(pa.table({"record_id": ["a"], "surname": ["x"]}), tmp_path / "prison.parquet")
+    with pytest.raises(LinkageInputError, match="already holds files"):
+        link_world(tmp_path, tmp_path / "out", qa_dir=qa)
+    assert (qa / "mine.txt").read_text() == "keep me"
+
+
+def test_world_profiles_are_named_and_an_unknown_one_is_one_sentence() -> None:
+    from sample_db.world.profile import PROFILES, profile_named
+
+    assert {"standard", "duplicates", "harsh"} <= set(PROFILES)
+    harsh, standard = profile_named("harsh"), profile_named("standard")
+    assert harsh.typo > standard.typo and harsh.dob_missing > standard.dob_missing
+    assert profile_named("duplicates").duplicate > 1
+    run = subprocess.run([sys.executable, "-m", "bold_tui.cli", "synth", "--people", "10", "--out", "/nonexistent/x",
+                          "--profile", "nope"], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2 and "no world profile called nope" in run.stderr
+    assert "Traceback" not in run.stderr and len(run.stderr.strip().splitlines()) == 1

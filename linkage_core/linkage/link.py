@@ -3,13 +3,16 @@
 The shape of the linkage is a star around the cohort. Each agency extract is linked to the cohort on
 its own (a ``link_only`` model trained for that pair, because each agency keys identifiers with its own
 habits), and each agency record joins at most one cohort person: its best match above the threshold.
+Each model's blocking rules are chosen from the data within a budget of comparisons per record
+(``blocking``), and its threshold from its own estimated precision and recall (``accuracy``); both, with
+the reasons, go into ``quality.json``, beside the estimate of how well the whole linkage did.
 Joining only the best match stops one ambiguous record from fusing two people. Records that joined no
 one (children, say, or people never in the cohort) are then linked to each other across all extracts
 in one ``dedupe_only`` model. Duplicates inside the cohort are found by a cohort ``dedupe_only`` model.
 All accepted links are clustered by connected components and each cluster gets a random key.
 
 The star keeps the work near-linear: no agency is compared with another agency, except for the
-records that matched no one, and every blocking rule keys on more than one field (see ``settings``).
+records that matched no one, and each model's rules stay within a per-record budget (see ``blocking``).
 
 Two things are learnt once and shared. u (chance agreement) is sampled on the cohort: it describes the
 population, not the pair of extracts. m is trained by EM for every pair, but checked: a pair of extracts
@@ -32,6 +35,9 @@ from pathlib import Path
 from typing import Any
 
 from linkage_core.errors import UsageError
+from linkage_core.linkage import accuracy
+from linkage_core.linkage import blocking
+from linkage_core.linkage import qa
 from linkage_core.linkage import settings as model
 from linkage_core.linkage.backend import Backend, EngineKind, open_backend
 from linkage_core.linkage.spine import assign_person_keys, write_families, write_spine
@@ -42,7 +48,7 @@ Progress = Callable[[str, float], None]
 
 #: The standard columns that carry evidence; a table "has" one when any row holds a value.
 _EVIDENCE = ("first_name", "middle_names", "surname", "dob", "sex", "postcode")
-_DERIVED = {"dob": ("dob_y", "dob_m", "dob_d"), "first_name": ("fn_initial", "fn_variants", "fn_female"),
+_DERIVED = {"dob": ("dob_y", "dob_m", "dob_d"), "first_name": ("fn_initial", "fn_variants", "fn_female", "fn_sx"),
             "middle_names": ("mn_first",), "postcode": ("pc_district", "pc_area"),
             "surname": ("surname_sx", "sn_initial")}
 #: Where a council extract records a child's parent.
@@ -88,6 +94,7 @@ def link_world(
     threads: int | None = None,
     engine: EngineKind = "duckdb",
     spark_master: str | None = None,
+    qa_dir: Path | None = None,
 ) -> LinkResult:
     """Link every extract in ``world_dir`` to the people of the ``cohort`` extract and write the spine.
 
@@ -98,6 +105,9 @@ def link_world(
     ``engine`` chooses where the work runs: ``duckdb`` in this process (``memory_limit``, by default a
     share of the free memory, see ``linkage_core.memory``; ``threads``), or
     ``spark`` (``spark_master``, else Spark Connect from ``SPARK_REMOTE``, else local). The model is the same.
+
+    ``qa_dir``: also write Splink's QA charts and every model's settings there (``qa``); they show names
+    and dates, and nothing of them reaches the spine or a bundle.
     """
     timings: dict[str, float] = {}
     report = _timed(progress or (lambda _stage, _fraction: None), timings)
@@ -106,6 +116,11 @@ def link_world(
     paths = extract_paths(world_dir)
     if cohort not in paths:
         raise LinkageInputError(f"There is no {cohort} extract in {world_dir}, so there is no cohort to link to.")
+    if qa_dir is not None:
+        try:
+            qa.start(Path(qa_dir))
+        except FileExistsError as error:
+            raise LinkageInputError(str(error)) from None
     clock = time.perf_counter()
 
     with tempfile.TemporaryDirectory(prefix="bold-link-") as spill, _quiet_splink():
@@ -119,7 +134,8 @@ def link_world(
             db = backend.splink_api()
             u_values: UValues = {}
             m_values: MValues = {}
-            edges = _link_all(backend, db, tables, cohort, report, u_values, m_values)
+            run = _Run(u_values, m_values, backend, Path(qa_dir) if qa_dir is not None else None)
+            edges = _link_all(backend, db, tables, cohort, report, run)
             timings["link"] = time.perf_counter() - clock - timings["standardise"]
 
             report("Grouping records into people", 0.85)
@@ -130,11 +146,15 @@ def link_world(
             family_edges = _link_parents(backend, db, paths, tables, cohort, u_values, m_values)
             write_families(backend, family_edges, out_dir / "families.parquet", cohort)
             rates = quality_mod.match_rates(backend, cohort)
+            _union(backend, "bold_scored", run.scored, "ds_l VARCHAR, id_l VARCHAR, ds_r VARCHAR, id_r VARCHAR, "
+                                                       "match_probability DOUBLE")
+            estimate = accuracy.estimate(backend, "bold_scored", missed=_misses_by_dataset(run.models, cohort))
         finally:
             backend.close()
     timings["total_link"] = time.perf_counter() - clock
 
-    quality: dict[str, Any] = {"cohort": cohort, "records": records, "people": people, "datasets": rates}
+    quality: dict[str, Any] = {"cohort": cohort, "records": records, "people": people, "datasets": rates,
+                               "estimate": estimate, "models": run.models}
     if evaluate and (world_dir / "_truth" / "truth.parquet").exists():
         report("Checking the links against the known truth", 0.95)
         quality["evaluation"] = quality_mod.evaluate_against_truth(world_dir, out_dir, cohort)
@@ -209,47 +229,99 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+@dataclass
+class _Run:
+    """What every model of one run shares and leaves behind: u and m values, each model's account of
+    itself (rules, counts, threshold and why) for ``quality.json``, and the tables of pairs it scored."""
+
+    u_values: UValues
+    m_values: MValues
+    backend: Backend | None = None
+    qa_dir: Path | None = None
+    last: tuple[Any, Any] | None = None   # the latest model's linker and inputs, for its QA charts
+    models: list[dict[str, Any]] = field(default_factory=list)
+    scored: list[str] = field(default_factory=list)
+
+
+def _misses_by_dataset(models: list[dict[str, Any]], cohort: str) -> dict[str, float]:
+    """Expected matches lost to blocking, for pairs touching each extract and overall."""
+    out: dict[str, float] = {"overall": 0.0}
+    for m in models:
+        missed = m.get("missed_by_blocking")
+        if not missed:
+            continue
+        out["overall"] += missed
+        touched = {cohort} if m["model"].startswith("duplicates in ") else {cohort, m["model"].split(" to ")[0]}
+        for d in touched:
+            out[d] = out.get(d, 0.0) + missed
+    return out
+
+
+def _accept(backend: Backend, run: _Run, name: str, scored_sql: str, best_sql: str | None,
+            grid: tuple[float, ...], preds: Any = None) -> str:
+    """Keep this model's scored pairs, choose its threshold from them, and return its accepted links.
+
+    ``scored_sql``: every scored pair as (ds_l, id_l, ds_r, id_r, match_probability); ``best_sql``: the
+    pairs a threshold chooses among, when that is not all of them (a link keeps each record's best match).
+    """
+    table = f"bold_scored_{next(_EDGE_TABLES):06d}"
+    backend.create_table(table, scored_sql)
+    run.scored.append(table)
+    candidates = best_sql.format(scored=table) if best_sql else f"SELECT * FROM {table}"
+    choice = accuracy.choose_threshold(backend, candidates, f"SELECT * FROM {table}", grid)
+    run.models[-1]["threshold"] = {k: v for k, v in choice.items() if k != "tried"}
+    run.models[-1]["thresholds_tried"] = choice["tried"]
+    kept = f"bold_edges_{next(_EDGE_TABLES):06d}"
+    backend.create_table(kept, f"SELECT * FROM ({candidates}) c WHERE match_probability >= {choice['threshold']}")
+    if run.qa_dir is not None and run.last is not None and preds is not None:
+        linker, inputs = run.last
+        qa.write_model(run.qa_dir, run.models[-1]["model"], linker, inputs, preds, run.models[-1])
+    run.last = None
+    return kept
+
+
 def _link_all(backend: Backend, db: Any, tables: dict[str, _Table], cohort: str,
-              report: Progress, u_values: UValues, m_values: MValues) -> str:
+              report: Progress, run: _Run) -> str:
     """Run every model and collect accepted links in one edge table of (dataset, record_id) pairs."""
+    u_values, m_values = run.u_values, run.m_values
     anchor = tables[cohort]
     others = [t for d, t in tables.items() if d != cohort]
     steps = len(others) + 2
     edges: list[str] = []
     report(f"Finding duplicates in {cohort}", 0.1)
     if anchor.rows > 1 and anchor.available:
-        preds = _predict(db, [anchor], "dedupe_only", anchor.available, model.DEDUPE_THRESHOLD, u_values, m_values)
+        preds = _predict(db, [anchor], "dedupe_only", anchor.available, accuracy.SCORE_FLOOR, u_values, m_values,
+                         run=run, name=f"duplicates in {cohort}")
         if preds is not None:
-            edges.append(_keep(backend, preds, f"""SELECT {_lit(cohort)} AS ds_l, record_id_l AS id_l,
-                {_lit(cohort)} AS ds_r, record_id_r AS id_r, match_probability FROM {preds.physical_name}"""))
+            edges.append(_accept(backend, run, cohort, f"""SELECT {_lit(cohort)} AS ds_l, record_id_l AS id_l,
+                {_lit(cohort)} AS ds_r, record_id_r AS id_r, match_probability FROM {preds.physical_name}""",
+                None, accuracy.CLUSTER_GRID, preds))
+            preds.drop_table_from_database_and_remove_from_cache()
     linked: list[str] = []
     for i, other in enumerate(others, start=1):
         report(f"Linking {other.dataset} to {cohort}", 0.1 + 0.7 * i / steps)
         shared = anchor.available & other.available
         if not shared or other.rows == 0 or anchor.rows == 0:
             continue
-        preds = _predict(db, [anchor, other], "link_only", shared, model.LINK_THRESHOLD, u_values, m_values)
+        preds = _predict(db, [anchor, other], "link_only", shared, accuracy.SCORE_FLOOR, u_values, m_values,
+                         run=run, name=f"{other.dataset} to {cohort}")
         if preds is None:
             continue
-        # Orient each pair (cohort, other) and keep only the best cohort match for each record.
-        linked.append(_keep(backend, preds, f"""
-            SELECT {_lit(cohort)} AS ds_l, cohort_id AS id_l, {_lit(other.dataset)} AS ds_r, other_id AS id_r,
+        # Orient each pair (cohort, other); a threshold chooses among each record's best cohort match only.
+        oriented = f"""
+            SELECT {_lit(cohort)} AS ds_l,
+                   CASE WHEN source_dataset_l = {_lit(other.dataset)} THEN record_id_r ELSE record_id_l END AS id_l,
+                   {_lit(other.dataset)} AS ds_r,
+                   CASE WHEN source_dataset_l = {_lit(other.dataset)} THEN record_id_l ELSE record_id_r END AS id_r,
                    match_probability
-            FROM (
-                SELECT *, row_number() OVER (PARTITION BY other_id ORDER BY match_probability DESC, cohort_id) AS link_rank
-                FROM (
-                    SELECT CASE WHEN source_dataset_l = {_lit(other.dataset)} THEN record_id_r ELSE record_id_l END
-                               AS cohort_id,
-                           CASE WHEN source_dataset_l = {_lit(other.dataset)} THEN record_id_l ELSE record_id_r END
-                               AS other_id,
-                           match_probability
-                    FROM {preds.physical_name}
-                ) oriented
-            ) ranked
-            WHERE link_rank = 1
-        """))
+            FROM {preds.physical_name}"""
+        best = """SELECT ds_l, id_l, ds_r, id_r, match_probability FROM (
+                SELECT *, row_number() OVER (PARTITION BY id_r ORDER BY match_probability DESC, id_l) AS link_rank
+                FROM {scored}) ranked WHERE link_rank = 1"""
+        linked.append(_accept(backend, run, other.dataset, oriented, best, accuracy.LINK_GRID, preds))
+        preds.drop_table_from_database_and_remove_from_cache()
     report("Linking records outside the cohort to each other", 0.1 + 0.7 * (steps - 1) / steps)
-    residual = _link_residual(backend, db, others, linked, u_values, m_values)
+    residual = _link_residual(backend, db, others, linked, run)
     edges += linked + ([residual] if residual else [])
     _union(backend, "bold_edges", edges, "ds_l VARCHAR, id_l VARCHAR, ds_r VARCHAR, id_r VARCHAR, "
                                          "match_probability DOUBLE")
@@ -276,8 +348,7 @@ def _union(backend: Backend, name: str, parts: list[str], schema: str) -> None:
     backend.create_table(name, "SELECT " + ", ".join(f"CAST(NULL AS {t}) AS {c}" for c, t in columns) + " WHERE 1 = 0")
 
 
-def _link_residual(backend: Backend, db: Any, others: list[_Table], linked: list[str], u_values: UValues,
-                   m_values: MValues) -> str | None:
+def _link_residual(backend: Backend, db: Any, others: list[_Table], linked: list[str], run: _Run) -> str | None:
     """Records that joined no cohort person, from every extract at once: children, people never in custody.
 
     Their record ids are prefixed with the dataset so one table can hold them all; the prefix is split off
@@ -299,16 +370,18 @@ def _link_residual(backend: Backend, db: Any, others: list[_Table], linked: list
     if rows < 2 or not available:
         return None
     residual = _Table("residual", "bold_residual", rows, available)
-    preds = _predict(db, [residual], "dedupe_only", available, model.RESIDUAL_THRESHOLD, u_values, m_values,
-                     outsiders=True)
+    preds = _predict(db, [residual], "dedupe_only", available, accuracy.SCORE_FLOOR, run.u_values, run.m_values,
+                     outsiders=True, run=run, name="records outside the cohort")
     if preds is None:
         return None
-    return _keep(backend, preds, f"""
+    kept = _accept(backend, run, "residual", f"""
         SELECT split_part(record_id_l, chr(31), 1) AS ds_l, substr(record_id_l, strpos(record_id_l, chr(31)) + 1) AS id_l,
                split_part(record_id_r, chr(31), 1) AS ds_r, substr(record_id_r, strpos(record_id_r, chr(31)) + 1) AS id_r,
                match_probability
         FROM {preds.physical_name}
-    """)
+    """, None, accuracy.OUTSIDERS_GRID, preds)
+    preds.drop_table_from_database_and_remove_from_cache()
+    return kept
 
 
 _REGISTRATIONS = itertools.count()
@@ -320,7 +393,7 @@ MValues = dict[tuple[str, str], float]
 
 def _predict(db: Any, tables: list[_Table], link_type: model.LinkType, available: set[str],
              threshold: float, u_values: UValues | None = None, m_values: MValues | None = None,
-             outsiders: bool = False) -> Any:
+             outsiders: bool = False, run: _Run | None = None, name: str = "") -> Any:
     """Train one model for these tables and return its scored pairs at or above ``threshold``.
 
     When ``u_values`` is given (keyed by comparison and level), those chance-agreement rates are used
@@ -329,16 +402,83 @@ def _predict(db: Any, tables: list[_Table], link_type: model.LinkType, available
     """
     from splink import Linker
 
-    settings = model.settings_for(link_type, available, outsiders=outsiders)
-    if not settings.comparisons or not settings.blocking_rules_to_generate_predictions:
+    if not model.comparisons(available):
         return None
     # Splink puts the input whose name sorts first on the left of every pair. Fixed-width names keep the
     # cohort (registered first) on the left in every run; "bold_in_10" would sort before "bold_in_9".
     inputs = [db.register(t.name, dataset_display_name=t.dataset, table_name=f"bold_in_{next(_REGISTRATIONS):09d}")
               for t in tables]
+    rules = None
+    account: dict[str, Any] = {"model": name, "link_type": link_type, "records": [t.rows for t in tables]}
+    if not outsiders and run is not None and run.backend is not None:
+        # Rules chosen by counting on these tables (see ``blocking``); the outsiders keep their own.
+        rules, account["blocking"] = blocking.choose_rules(
+            run.backend, tables[0].name, tables[1].name if len(tables) > 1 else None, available,
+            max(t.rows for t in tables))
+    settings = model.settings_for(link_type, available, outsiders=outsiders, rules=rules)
+    if not settings.blocking_rules_to_generate_predictions:
+        return None
+    if run is not None:
+        run.models.append(account)
     linker = Linker(inputs if len(inputs) > 1 else inputs[0], settings, log_level=None)
     _train(linker, available, tables, u_values, m_values)
+    if run is not None:
+        run.last = (linker, inputs if len(inputs) > 1 else inputs[0])
+        if rules and run.backend is not None:
+            account["missed_by_blocking"] = _blocking_misses(run.backend, db, tables, linker, len(rules), link_type)
     return linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
+
+
+#: Records per side sampled to look for matches the blocking rules missed.
+_MISS_SAMPLE = 2000
+_LOOSE = (("surname_sx",), ("fn_sx",), ("dob_y", "dob_m"), ("pc_district",))
+
+
+def _blocking_misses(backend: Backend, db: Any, tables: list[_Table], linker: Any, chosen: int,
+                     link_type: str) -> float | None:
+    """Matches the blocking rules never generated, expected from the model itself (for recall's estimate).
+
+    On a sample of records, pairs that share any one loose key (a sound-alike surname or first name, a birth
+    month, a postcode district) but that no chosen rule generates are scored with the trained model; their
+    summed probability, scaled up by the sample's share of pairs, is the expected number of matches lost to
+    blocking. A match sharing none of those keys stays invisible.
+    """
+    from splink import Linker, block_on
+
+    try:
+        model = linker._settings_obj.as_dict()
+        loose = [block_on(*cols) for cols in _LOOSE if all(c in _avail_cols(tables) for c in cols)]
+        if not loose:
+            return None
+        shares, names = [], []
+        for t in tables:
+            q = min(1.0, _MISS_SAMPLE / max(t.rows, 1))
+            name = f"bold_miss_{next(_EDGE_TABLES):06d}"
+            backend.create_table(name, f"SELECT * FROM {t.name} WHERE hash(record_id) % 1000000 < {int(q * 1_000_000)}")
+            shares.append(q)
+            names.append((name, t.dataset))
+        model["blocking_rules_to_generate_predictions"] = (
+            list(model["blocking_rules_to_generate_predictions"]) + [r.get_blocking_rule("duckdb").as_dict() for r in loose])
+        inputs = [db.register(n, dataset_display_name=d, table_name=f"bold_in_{next(_REGISTRATIONS):09d}")
+                  for n, d in names]
+        probe = Linker(inputs if len(inputs) > 1 else inputs[0], model, log_level=None)
+        preds = probe.inference.predict(threshold_match_probability=accuracy.SCORE_FLOOR, warning_mode="never")
+        found = backend.rows(f"SELECT coalesce(sum(match_probability), 0) FROM {preds.physical_name} "
+                             f"WHERE CAST(match_key AS INTEGER) >= {chosen}")[0][0]
+        preds.drop_table_from_database_and_remove_from_cache()
+        for n, _ in names:
+            backend.drop(n)
+        scale = 1.0 / (shares[0] * shares[-1]) if len(shares) > 1 else 1.0 / shares[0] ** 2
+        return round(float(found or 0.0) * scale, 2)
+    except Exception:  # noqa: BLE001 - the estimate goes without this part, and says so
+        return None
+
+
+def _avail_cols(tables: list[_Table]) -> set[str]:
+    common = set(tables[0].available)
+    for t in tables[1:]:
+        common &= t.available
+    return common
 
 
 def _level_keys(linker: Any) -> Iterator[tuple[tuple[str, str], Any]]:

@@ -222,12 +222,15 @@ def quality_rows(quality: dict[str, Any]) -> list[LinkageQuality]:
     """The quality figures as bundle rows: one per extract, and one per extract and group where known."""
     evaluation = quality.get("evaluation") or {}
     pairwise = evaluation.get("pairwise", {})
+    estimated = (quality.get("estimate") or {}).get("datasets", {})
     rows: list[LinkageQuality] = []
     for dataset, info in quality.get("datasets", {}).items():
         scores = pairwise.get(dataset, {})
+        guess = estimated.get(dataset, {})
         rows.append(LinkageQuality(dataset=dataset, match_rate=info.get("match_rate"),
                                    precision=scores.get("precision"), recall=scores.get("recall"),
-                                   f1=scores.get("f1")))
+                                   f1=scores.get("f1"), estimated_precision=guess.get("precision"),
+                                   estimated_recall=guess.get("recall"), estimated_f1=guess.get("f1")))
         for grouping, scopes in evaluation.get("by_group", {}).items():
             for group, s in scopes.get(dataset, {}).items():
                 rows.append(LinkageQuality(dataset=dataset, group_type=grouping, group=group,
@@ -246,19 +249,32 @@ def print_quality(quality: dict[str, Any], console: Any = None) -> None:
     table = Table(title="How well each extract linked")
     for col in ("Extract", "Records", "Linked to the cohort"):
         table.add_column(col, justify="left" if col == "Extract" else "right")
+    estimate = quality.get("estimate") or {}
+    guessed = estimate.get("datasets", {})
+    if guessed:
+        for col in ("Est. precision", "Est. recall", "Est. F1"):
+            table.add_column(col, justify="right")
     if pairwise:
         for col in ("Precision", "Recall", "F1"):
             table.add_column(col, justify="right")
     for dataset, info in quality.get("datasets", {}).items():
         cells = [dataset, f"{info['records']:,}", _pct(info.get("match_rate"))]
+        if guessed:
+            g = guessed.get(dataset, {})
+            cells += [_pct(g.get("precision")), _pct(g.get("recall")), _pct(g.get("f1"))]
         if pairwise:
             s = pairwise.get(dataset, {})
             cells += [_pct(s.get("precision")), _pct(s.get("recall")), _pct(s.get("f1"))]
         table.add_row(*cells)
     if pairwise:
         s = pairwise["overall"]
-        table.add_row("All pairs", "", "", _pct(s.get("precision")), _pct(s.get("recall")), _pct(s.get("f1")))
+        g = estimate.get("overall", {})
+        table.add_row("All pairs", "", "", *([_pct(g.get("precision")), _pct(g.get("recall")), _pct(g.get("f1"))]
+                                             if guessed else []),
+                      _pct(s.get("precision")), _pct(s.get("recall")), _pct(s.get("f1")))
     console.print(table)
+    if estimate.get("method"):
+        console.print(f"Estimated without truth: {estimate['method']}")
     for grouping, scopes in evaluation.get("by_group", {}).items():
         groups = scopes.get("overall", {})
         gap = evaluation["largest_gap"][grouping]["overall"]

@@ -23,19 +23,11 @@ import splink.comparison_library as cl
 import splink.comparison_level_library as cll
 
 _SECTOR = "^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? [0-9]"
-_DISTRICT = "^[A-Za-z]{1,2}[0-9][A-Za-z0-9]?"
-_AREA = "^[A-Za-z]{1,2}"
 
 LinkType = Literal["link_only", "dedupe_only", "link_and_dedupe"]
 
-#: A record joins its best-matching cohort person at or above this probability. It can be lowish
-#: because a record joins one person at most: a weak link cannot fuse two people.
-LINK_THRESHOLD = 0.5
-#: Records outside the cohort are grouped by connected components, where one wrong link fuses two
-#: people, so a link there needs more.
-RESIDUAL_THRESHOLD = 0.9
-#: Duplicates inside the cohort merge people the rest of the linkage hangs on, so they need more.
-DEDUPE_THRESHOLD = 0.95
+#: Thresholds for the links, the cohort's duplicates and the records outside the cohort are chosen per
+#: model from its estimated precision and recall (``accuracy.choose_threshold``), not fixed here.
 #: A child's council record names a parent; the link to a cohort person is accepted at this probability.
 FAMILY_THRESHOLD = 0.9
 
@@ -121,31 +113,42 @@ def _middle_names() -> ComparisonCreator:
 def _date_of_birth() -> ComparisonCreator:
     # Day and month swapped is the commonest keying error in UK/US dates; it gets its own level. The
     # condition is plain equality on unquoted derived columns, which every backend runs as written
-    # (double quotes would be identifiers in DuckDB but string literals in Spark).
+    # (double quotes would be identifiers in DuckDB but string literals in Spark). A date known only to
+    # the month (no day) is null as a date but still has a year and month: it reaches the "same year and
+    # month" level instead of counting as missing or as a disagreement.
     transposed = cll.CustomLevel(
         "dob_d_l = dob_m_r AND dob_m_l = dob_d_r AND dob_y_l = dob_y_r",
         label_for_charts="Day and month transposed",
     )
     return cl.CustomComparison([
-        cll.NullLevel("dob"),
+        cll.CustomLevel("dob_y_l IS NULL OR dob_y_r IS NULL", label_for_charts="Date of birth missing")
+        .configure(is_null_level=True),
         _level(cll.ExactMatchLevel("dob"), 0.88, 5e-5),
         _level(transposed, 0.02, 1e-5),
         _level(cll.LevenshteinLevel("dob", 1), 0.06, 1e-3),
+        _level(cll.CustomLevel("dob_y_l = dob_y_r AND dob_m_l = dob_m_r",
+                               label_for_charts="Same year and month (a day differs or is unknown)"), 0.01, 2e-3),
         _level(cll.AbsoluteDateDifferenceLevel("dob", input_is_string=True, threshold=1, metric="year"),
                0.02, 0.03),
-        _level(cll.ElseLevel(), 0.02, 0.969),
+        # A generation apart: a father and a son of the same name at the same address are two people.
+        # Without this level, "more than a year out" (a typo in the decade) and "25 years out" weighed the same.
+        _level(cll.AbsoluteDateDifferenceLevel("dob", input_is_string=True, threshold=10, metric="year"),
+               0.015, 0.3),
+        _level(cll.ElseLevel(), 0.005, 0.669),
     ], output_column_name="dob")
 
 
 def _postcode() -> ComparisonCreator:
-    # Splink's PostcodeComparison levels, with starting values. regex_extract is translated per backend.
+    # Splink's PostcodeComparison levels on derived columns, with starting values. The sector level only
+    # fires for British codes; district and area are defined for any code (see ``standardise``), so a
+    # foreign extract degrades to exact / near / else rather than to exact / else.
     pc = ColumnExpression("postcode")
     return cl.CustomComparison([
         cll.NullLevel("postcode"),
         _level(cll.ExactMatchLevel("postcode"), 0.6, 1e-4, label_for_charts="Exact match on full postcode"),
         _level(cll.ExactMatchLevel(pc.regex_extract(_SECTOR)), 0.05, 5e-4, label_for_charts="Same sector"),
-        _level(cll.ExactMatchLevel(pc.regex_extract(_DISTRICT)), 0.05, 3e-3, label_for_charts="Same district"),
-        _level(cll.ExactMatchLevel(pc.regex_extract(_AREA)), 0.05, 0.02, label_for_charts="Same area"),
+        _level(cll.ExactMatchLevel("pc_district"), 0.05, 3e-3, label_for_charts="Same district"),
+        _level(cll.ExactMatchLevel("pc_area"), 0.05, 0.02, label_for_charts="Same area"),
         _level(cll.ElseLevel(), 0.25, 0.9765),
     ], output_column_name="postcode")
 
@@ -177,7 +180,8 @@ def comparisons(available: set[str]) -> list[ComparisonCreator]:
 
 
 def blocking_rules(available: set[str], outsiders: bool = False) -> list[BlockingRuleCreator]:
-    """Rules that generate candidate pairs; together they catch a true pair that has any one error.
+    """Fixed rules: the outsiders' model, and the family links. Every other model chooses its rules from
+    the data (``blocking.choose_rules``). Together they catch a true pair that has any one error.
 
     Each rule keys on enough that its blocks stay small *as the cohort grows*: a key space of fixed size
     (about 22,000 birth dates, 26 initials) fills up, and then pairs per record grow with the cohort. So
@@ -279,7 +283,7 @@ def deterministic_rules(available: set[str]) -> list[BlockingRuleCreator]:
 
 
 def settings_for(link_type: LinkType, available: set[str], prior: float = 1e-4,
-                 outsiders: bool = False) -> SettingsCreator:
+                 outsiders: bool = False, rules: list[BlockingRuleCreator] | None = None) -> SettingsCreator:
     """The Splink settings for one link between extracts holding the ``available`` standard columns.
 
     ``outsiders``: the model for records that matched no cohort person (see ``blocking_rules``)."""
@@ -287,7 +291,7 @@ def settings_for(link_type: LinkType, available: set[str], prior: float = 1e-4,
         link_type=link_type,
         unique_id_column_name="record_id",
         comparisons=comparisons(available),
-        blocking_rules_to_generate_predictions=blocking_rules(available, outsiders),
+        blocking_rules_to_generate_predictions=rules if rules is not None else blocking_rules(available, outsiders),
         probability_two_random_records_match=prior,
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,

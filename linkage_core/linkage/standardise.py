@@ -38,14 +38,15 @@ STANDARD_COLUMNS: tuple[str, ...] = (
     "dob",              # ISO string; kept when it looks like a date but is not one (a transposed 13th month)
     "dob_y", "dob_m", "dob_d",
     "sex",              # M, F or null
-    "postcode",         # upper case, one space before the inward code
-    "pc_district",      # the outward code (SW1A, M11): moves are mostly within one district
-    "pc_area",          # the postcode area (SW, M): about 120 of them
+    "postcode",         # upper case; a British one with one space before the inward code, others as typed
+    "pc_district",      # the outward code (SW1A, M11), or a foreign code less its last character
+    "pc_area",          # the postcode area (SW, M), or a foreign code less its last two characters
     "fn_initial",
     "fn_female",        # the first name of a woman (null for men): most surname changes are women's
     "sn_initial",       # with fn_initial, lets a blocking rule catch first name and surname swapped
     "fn_variants",      # the first name plus the formal names it may be a nickname for
     "surname_sx",       # Soundex code of the surname, for blocking on sound-alike surnames
+    "fn_sx",            # Soundex code of the first name: with the surname's, survives a typo in each name
 )
 
 #: The date layouts agencies type, as (pattern, year group, month group, day group). Parsed with regular
@@ -108,8 +109,19 @@ def _dob_sql(expr: str) -> str:
         part = lambda g: f"regexp_extract({raw}, '{pattern}', {g})"  # noqa: E731
         iso = f"{part(y)} || '-' || lpad({part(m)}, 2, '0') || '-' || lpad({part(d)}, 2, '0')"
         parsed.append(f"CASE WHEN regexp_matches({raw}, '{pattern}') THEN TRY_CAST({iso} AS DATE) END")
-    iso_like = f"CASE WHEN regexp_matches({raw}, '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$') THEN {raw} END"
+    # Day or month 00 is how some systems write "unknown": that is a partial date (``_partial_dob_sql``).
+    iso_like = (f"CASE WHEN regexp_matches({raw}, '^[0-9]{{4}}-(0[1-9]|[1-9][0-9])-(0[1-9]|[1-9][0-9])$') "
+                f"THEN {raw} END")
     return f"COALESCE(CAST(COALESCE({', '.join(parsed)}) AS VARCHAR), {iso_like})"
+
+
+def _partial_dob_sql(expr: str) -> str:
+    """A date known only to the month or year ('1980-05', '1980-05-00', '1980'): no full date to compare,
+    but its year and month still count as evidence and still block."""
+    raw = f"trim({expr})"
+    return (f"CASE WHEN regexp_matches({raw}, '^[0-9]{{4}}(-[0-9]{{2}})?(-00)?$') "
+            f"OR regexp_matches({raw}, '^[0-9]{{4}}([0-9]{{2}})?(00)?$') "
+            f"THEN substr(regexp_replace({raw}, '[^0-9]', '', 'g'), 1, 6) END")
 
 
 def _sex_sql(expr: str) -> str:
@@ -118,10 +130,18 @@ def _sex_sql(expr: str) -> str:
             f"WHEN {up} IN ('F', 'FEMALE', '2') THEN 'F' ELSE NULL END")
 
 
+#: A British postcode once spaces and punctuation are gone (SW1A1AA, M11AE).
+_UK_POSTCODE = "^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$"
+
+
 def _postcode_sql(expr: str) -> str:
+    """A British postcode gets its one space before the inward code; any other code of 3 to 10 letters and
+    digits, with at least one digit (a four-digit Australian or Swiss code, a five-digit US one) is kept as typed, upper case, so
+    that foreign extracts still compare on their codes instead of losing them."""
     squashed = f"regexp_replace(upper({expr}), '[^A-Z0-9]', '', 'g')"
-    return (f"CASE WHEN length({squashed}) BETWEEN 5 AND 7 "
-            f"THEN substr({squashed}, 1, length({squashed}) - 3) || ' ' || right({squashed}, 3) END")
+    return (f"CASE WHEN regexp_matches({squashed}, '{_UK_POSTCODE}') "
+            f"THEN substr({squashed}, 1, length({squashed}) - 3) || ' ' || right({squashed}, 3) "
+            f"WHEN length({squashed}) BETWEEN 3 AND 10 AND regexp_matches({squashed}, '[0-9]') THEN {squashed} END")
 
 
 def standardise_sql(source: str, present: Iterable[str], mapping: dict[str, str] | None = None) -> str:
@@ -145,6 +165,7 @@ def standardise_sql(source: str, present: Iterable[str], mapping: dict[str, str]
                {_name_sql(f"split_part(trim({src('middle_names')}), ' ', 1)")} AS mn_first,
                {_name_sql(src('surname'))} AS surname,
                {dob} AS dob,
+               {_partial_dob_sql(src("date_of_birth"))} AS dob_part,
                {_sex_sql(src('sex'))} AS sex,
                {_postcode_sql(src('postcode'))} AS postcode
         FROM {source}
@@ -175,17 +196,25 @@ def standardise_table(
     _register_lookups(backend, "__bold_base")
     backend.create_table(target, f"""
         SELECT b.record_id, b.first_name, b.middle_names, b.mn_first, b.surname, b.dob,
-               substr(b.dob, 1, 4) AS dob_y, substr(b.dob, 6, 2) AS dob_m, substr(b.dob, 9, 2) AS dob_d,
-               b.sex, b.postcode, regexp_extract(b.postcode, '^[A-Z0-9]+', 0) AS pc_district,
-               NULLIF(regexp_extract(b.postcode, '^[A-Z]+', 0), '') AS pc_area,
+               COALESCE(substr(b.dob, 1, 4), substr(b.dob_part, 1, 4)) AS dob_y,
+               COALESCE(substr(b.dob, 6, 2), NULLIF(substr(b.dob_part, 5, 2), '')) AS dob_m,
+               substr(b.dob, 9, 2) AS dob_d,
+               b.sex, b.postcode,
+               -- British codes: the outward code and the area letters. Others have no known structure,
+               -- but codes that share a prefix are near each other almost everywhere (2119 and 2118).
+               CASE WHEN strpos(b.postcode, ' ') > 0 THEN regexp_extract(b.postcode, '^[A-Z0-9]+', 0)
+                    WHEN length(b.postcode) >= 4 THEN left(b.postcode, length(b.postcode) - 1) END AS pc_district,
+               CASE WHEN strpos(b.postcode, ' ') > 0 THEN NULLIF(regexp_extract(b.postcode, '^[A-Z]+', 0), '')
+                    WHEN length(b.postcode) >= 4 THEN left(b.postcode, length(b.postcode) - 2) END AS pc_area,
                substr(b.first_name, 1, 1) AS fn_initial,
                CASE WHEN b.sex = 'F' THEN b.first_name END AS fn_female,
                substr(b.surname, 1, 1) AS sn_initial,
                COALESCE(n.variants, CASE WHEN b.first_name IS NOT NULL THEN [b.first_name] END) AS fn_variants,
-               s.code AS surname_sx
+               s.code AS surname_sx, f.code AS fn_sx
         FROM __bold_base b
         LEFT JOIN __bold_nick n ON n.name = b.first_name
         LEFT JOIN __bold_sx s ON s.name = b.surname
+        LEFT JOIN __bold_sx f ON f.name = b.first_name
     """)
     for name in ("__bold_base", "__bold_nick", "__bold_sx"):
         backend.drop(name)
@@ -199,7 +228,8 @@ def _register_lookups(backend: Backend, base: str) -> None:
     as small tables; on Spark they travel to the executors with the join.
     """
     firsts = [r[0] for r in backend.rows(f"SELECT DISTINCT first_name FROM {base} WHERE first_name IS NOT NULL")]
-    surnames = [r[0] for r in backend.rows(f"SELECT DISTINCT surname FROM {base} WHERE surname IS NOT NULL")]
+    surnames = [r[0] for r in backend.rows(f"SELECT DISTINCT surname FROM {base} WHERE surname IS NOT NULL "
+                                           f"UNION SELECT DISTINCT first_name FROM {base} WHERE first_name IS NOT NULL")]
     nick = pa.table({
         "name": pa.array(firsts, pa.string()),
         "variants": pa.array([name_variants(n) for n in firsts], pa.list_(pa.string())),

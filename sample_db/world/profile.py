@@ -155,3 +155,29 @@ class WorldRates:
 
     def extract_day(self) -> int:
         return (self.extract_date - date(1970, 1, 1)).days
+
+
+#: Named error profiles, for ``bold synth --profile NAME`` and the linkage benchmark. ``standard`` is the
+#: default world. ``duplicates``: person-level extracts (prison, probation, school, council) hold on average
+#: two and a half records per person, as real prison extracts do after several sentences, with the standard
+#: errors. ``harsh``: two or three errors in most records (typos in both names, nicknames, other
+#: transliterations, names in the other order, dates a digit out, transposed or missing, postcodes moved or
+#: missing), the data an analyst dreads.
+PROFILES: dict[str, ErrorProfile] = {
+    "standard": ErrorProfile(),
+    "duplicates": ErrorProfile(duplicate=1.5),
+    "harsh": ErrorProfile(
+        typo=0.2, nickname=0.12, surname_variant=0.1, name_order_swap=0.05, known_by_middle=0.03,
+        first_missing=0.02, surname_missing=0.01, dob_transposed=0.12, dob_digit=0.15,
+        dob_first_of_january=0.02, dob_missing=0.06, sex_missing=0.05, sex_wrong=0.01,
+        postcode_missing=0.2, postcode_moved=0.3, postcode_typo=0.05, duplicate=0.3,
+    ),
+}
+
+
+def profile_named(name: str) -> ErrorProfile:
+    """The named profile; an unknown name raises ``KeyError`` listing the names there are."""
+    try:
+        return PROFILES[name]
+    except KeyError:
+        raise KeyError(f"there is no world profile called {name!r}; there are {', '.join(PROFILES)}") from None

@@ -48,7 +48,8 @@ def _record_numbers(rng: np.random.Generator, n: int) -> np.ndarray:
 
 def _duplicate(rng: np.random.Generator, rows: Rows, rate: float) -> tuple[Rows, pa.Table]:
     n = len(rows.who)
-    extra = np.flatnonzero(rng.random(n) < rate)
+    # A rate above 1 (the "duplicates" profile) means that many extra records per record on average.
+    extra = np.flatnonzero(rng.random(n) < rate) if rate <= 1 else np.repeat(np.arange(n), rng.poisson(rate, n))
     take = np.concatenate([np.arange(n), extra])
     table = pa.table(rows.columns).take(pa.array(take)) if rows.columns else None
     parent = None if rows.parent is None else rows.parent[take]
