@@ -13,7 +13,6 @@ import pytest
 from linkage_core.bundle.keys import PrivateKey, TrustStore
 from tests.helpers import FAST_KDF, PASSPHRASE, BuiltWorld, build_world
 
-__all__ = ["FAST_KDF", "PASSPHRASE"]  # still importable from here until phase 2 repoints the test files
 
 
 @pytest.fixture(autouse=True)

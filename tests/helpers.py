@@ -89,6 +89,16 @@ async def unlock(pilot, app: BoldApp, passphrase: str = PASSPHRASE, *, type_it: 
     await pilot.pause()
 
 
+async def open_highlighted_finding(pilot, app) -> None:
+    """From home: past the pack's answer row (the first row after unlocking) to a finding, and open it."""
+    for _ in range(5):
+        if app.screen._highlighted_id() is not None:
+            break
+        await pilot.press("down")
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: type(app.screen).__name__ == "FindingScreen")
+
+
 def make_app(bundle_file: Path, trust: TrustStore, *, demo: bool = False, secret=None) -> BoldApp:
     from bold_tui.app import BoldApp
 

@@ -12,7 +12,7 @@ import pytest
 
 from linkage_core import memory
 from sample_db.world import synthesise
-from tests.test_cli import assert_one_sentence, bold
+from tests.helpers import assert_one_sentence, bold
 
 
 @pytest.fixture(scope="module")

@@ -669,7 +669,7 @@ def test_check_bundle_reads_the_stored_figures():
 
 # -- house rules ---------------------------------------------------------------------------------------------
 
-SOURCES = [Path(p) for p in Path(__file__).parents[1].joinpath("linkage_core").rglob("*.py")]
+SOURCES = [Path(p) for p in Path(__file__).parents[2].joinpath("linkage_core").rglob("*.py")]
 
 
 def test_no_textual_import_under_linkage_core():

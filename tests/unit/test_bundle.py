@@ -16,7 +16,7 @@ from linkage_core.bundle.keys import PrivateKey, TrustStore
 from linkage_core.bundle.reader import open_bundle
 from linkage_core.bundle.writer import write_bundle
 from linkage_core.schema import Estimate, SuppressionReason
-from tests.conftest import FAST_KDF, PASSPHRASE
+from tests.helpers import FAST_KDF, PASSPHRASE
 
 
 def _rewrite_header(data: bytes, change) -> bytes:

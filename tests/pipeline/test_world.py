@@ -277,7 +277,7 @@ def test_naive_comparisons_are_biased(effects: dict, tables: dict[str, pd.DataFr
 def test_person_first_language_in_code_and_data(tables: dict[str, pd.DataFrame]) -> None:
     # Spelled in pieces so this file does not itself use the words it checks for.
     banned = re.compile("|".join(["off" + "ender", "crimin" + "al", "con" + "vict"]), re.IGNORECASE)
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     for path in [*(root / "sample_db" / "world").glob("*.py"), root / "benchmarks" / "synth.py"]:
         assert not banned.search(path.read_text()), path
     for df in tables.values():

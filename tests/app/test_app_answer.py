@@ -11,9 +11,8 @@ from bold_tui.answers import answerable, pack_outcomes
 from bold_tui.app import BoldApp
 from bold_tui.labels import is_clear
 from linkage_core.bundle.reader import open_bundle
-from tests.conftest import PASSPHRASE
-from tests.pipeline_fixtures import built_world  # noqa: F401 - fixture
-from tests.test_app_flow import pilot_test, screen_text, unlock, wait_for
+from tests.helpers import PASSPHRASE
+from tests.helpers import pilot_test, screen_text, unlock, wait_for
 
 QUESTION_PACK = "education_work"
 

@@ -2,66 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
 from pathlib import Path
 
 import pytest
 
-from bold_tui.app import BoldApp
 from linkage_core.bundle.keys import TrustStore
-from tests.conftest import PASSPHRASE
-
-
-
-def pilot_test(test):
-    """Run an async Pilot test with asyncio.run: no async pytest plugin is needed."""
-
-    @functools.wraps(test)
-    def run(*args, **kwargs):
-        return asyncio.run(test(*args, **kwargs))
-
-    return run
-
-
-def screen_text(app: BoldApp) -> str:
-    """Everything on screen now, as plain text lines."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
-
-
-async def wait_for(pilot, condition, timeout: float = 10.0) -> None:
-    steps = int(timeout / 0.05)
-    for _ in range(steps):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("timed out waiting for the app")
-
-
-async def unlock(pilot, app: BoldApp, passphrase: str = PASSPHRASE, *, type_it: bool = False) -> None:
-    """Put the passphrase in the box (typing every key only where typing is the point) and press Enter."""
-    if type_it:
-        await pilot.press(*passphrase)
-    else:
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "UnlockScreen")
-        app.screen.query_one("#passphrase").value = passphrase
-    await pilot.press("enter")
-    await wait_for(pilot, lambda: type(app.screen).__name__ == "HomeScreen")
-    await pilot.pause()
-
-
-async def open_highlighted_finding(pilot, app: BoldApp) -> None:
-    """From home: past the pack's answer row (the first row after unlocking) to a finding, and open it."""
-    for _ in range(5):
-        if app.screen._highlighted_id() is not None:
-            break
-        await pilot.press("down")
-    await pilot.press("enter")
-    await wait_for(pilot, lambda: type(app.screen).__name__ == "FindingScreen")
-
-
-def make_app(bundle_file: Path, trust: TrustStore, *, demo: bool = False, secret=None) -> BoldApp:
-    return BoldApp(bundle_file, trust, demo=demo, secret=secret)
+from tests.helpers import PASSPHRASE, make_app, open_highlighted_finding, pilot_test, screen_text, unlock, wait_for
 
 
 @pilot_test

@@ -141,7 +141,7 @@ def test_a_missing_java_is_one_sentence_and_exit_code_2(tmp_path: Path) -> None:
     env["PATH"] = str(Path(sys.executable).parent)  # python, but no java
     done = subprocess.run([sys.executable, "-m", "bold_tui.cli", "link", str(world), "--out", str(tmp_path / "o"),
                            "--engine", "spark"], capture_output=True, text=True, env=env,
-                          cwd=Path(__file__).resolve().parents[1], check=False)
+                          cwd=Path(__file__).resolve().parents[2], check=False)
     assert done.returncode == 2, done.stderr
     assert "Java" in done.stderr and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1

@@ -13,19 +13,7 @@ import pytest
 import sample_db
 from linkage_core.bundle.keys import load_private_key
 from linkage_core.bundle.writer import write_bundle
-from tests.conftest import FAST_KDF, PASSPHRASE
-
-
-def bold(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    full_env = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "bold_tui.cli", *args], capture_output=True, text=True,
-                          env=full_env, cwd=cwd, stdin=subprocess.DEVNULL, timeout=120)
-
-
-def assert_one_sentence(result: subprocess.CompletedProcess, code: int) -> None:
-    assert result.returncode == code, (result.returncode, result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr + result.stdout
-    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+from tests.helpers import FAST_KDF, PASSPHRASE, assert_one_sentence, bold
 
 
 DEMO = str(sample_db.demo_bundle_path())

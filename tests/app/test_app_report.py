@@ -22,9 +22,9 @@ from bold_tui.export import write_document
 from linkage_core.bundle.keys import TrustStore
 from linkage_core.bundle.reader import open_bundle
 from tests.browser import RecordingProxy, chromium, screenshot
-from tests.conftest import PASSPHRASE
+from tests.helpers import PASSPHRASE
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 needs_chromium = pytest.mark.skipif(chromium() is None, reason="headless Chromium is not installed")
 
 #: Chromium's own background traffic (updates, sign-in, autofill), not the page's: everything else counts.

@@ -12,7 +12,7 @@ from bold_tui import locations
 from linkage_core import memory
 from linkage_core.errors import NotEnoughMemory
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

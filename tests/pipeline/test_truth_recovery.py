@@ -20,7 +20,6 @@ import pytest
 from insight_packs.evaluate import evaluate, score
 from insight_packs.truth import WorldScore, report, summary
 from linkage_core.errors import UsageError
-from tests.pipeline_fixtures import built_world  # noqa: F401 - fixture
 
 
 @dataclass
@@ -101,7 +100,7 @@ def test_every_known_row_is_scored_with_the_realised_effect_on_its_treated_peopl
 def test_no_pack_is_named_in_the_judge(world: Path) -> None:
     for pack in ("leaving_prison", "a_pack_written_next_year"):
         assert len(score(world, _bundle(pack))) == 4
-    source = (Path(__file__).resolve().parents[1] / "insight_packs" / "evaluate.py").read_text()
+    source = (Path(__file__).resolve().parents[2] / "insight_packs" / "evaluate.py").read_text()
     for pack in ("leaving_prison", "education_work", "children", "employment"):
         assert f'"{pack}' not in source
 
@@ -132,7 +131,7 @@ def test_a_world_without_per_person_truth_is_one_clear_sentence(tmp_path: Path) 
 @pytest.mark.slow
 def test_built_world_rows_are_scored_and_matching_beats_the_naive_gap(built_world) -> None:  # noqa: F811
     from linkage_core.bundle.reader import open_bundle
-    from tests.conftest import PASSPHRASE
+    from tests.helpers import PASSPHRASE
 
     with open_bundle(built_world.bundle, PASSPHRASE, built_world.trust) as bundle:
         rows = score(built_world.world, bundle)
@@ -148,7 +147,7 @@ def test_built_world_rows_are_scored_and_matching_beats_the_naive_gap(built_worl
 
 @pytest.mark.slow
 def test_evaluate_command_text_and_json(built_world) -> None:  # noqa: F811
-    from tests.conftest import PASSPHRASE
+    from tests.helpers import PASSPHRASE
 
     pub = built_world.bundle.parent / "publisher.pub"
     pub.write_text(next(iter(built_world.trust)).to_json())

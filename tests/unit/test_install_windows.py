@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("bold_tui", "linkage_core", "insight_packs", "sample_db")
 
 #: Where the reader starts: the command, its reader commands, and the app with every screen and widget.

@@ -16,7 +16,7 @@ from linkage_core.bundle.reader import open_bundle
 from linkage_core.bundle.writer import write_bundle
 from linkage_core.safe_output import check_target, new_file, new_folder
 from linkage_core.schema import DisclosurePolicy, Estimate
-from tests.conftest import FAST_KDF, PASSPHRASE
+from tests.helpers import FAST_KDF, PASSPHRASE
 
 
 def pilot_test(test):

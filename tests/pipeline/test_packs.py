@@ -9,8 +9,7 @@ import pytest
 from insight_packs import language as L
 from insight_packs.registry import all_packs
 from linkage_core.bundle.reader import open_bundle
-from tests.conftest import PASSPHRASE
-from tests.pipeline_fixtures import built_world  # noqa: F401 - fixture
+from tests.helpers import PASSPHRASE
 
 pytestmark = pytest.mark.slow
 

@@ -14,8 +14,8 @@ from bold_tui.search import LIMIT, matches
 from bold_tui.widgets.pack_list import MORE_PREFIX, PAGE, PackList
 from linkage_core.bundle.keys import PrivateKey, TrustStore
 from linkage_core.bundle.reader import open_bundle
-from tests.conftest import FAST_KDF, PASSPHRASE
-from tests.test_app_flow import make_app, pilot_test, unlock, wait_for
+from tests.helpers import FAST_KDF, PASSPHRASE
+from tests.helpers import make_app, pilot_test, unlock, wait_for
 
 #: Findings per pack in the big test bundle: more than two pages in the first pack.
 PER_PACK = 2 * PAGE + 30

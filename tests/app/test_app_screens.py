@@ -12,10 +12,10 @@ import pytest
 from bold_tui.app import BoldApp
 from linkage_core.bundle.keys import TrustStore
 from linkage_core.bundle.reader import open_bundle
-from tests.conftest import PASSPHRASE
-from tests.test_app_flow import make_app, open_highlighted_finding, pilot_test, screen_text, unlock, wait_for
+from tests.helpers import PASSPHRASE
+from tests.helpers import make_app, open_highlighted_finding, pilot_test, screen_text, unlock, wait_for
 
-BOLD_TUI = Path(__file__).resolve().parents[1] / "bold_tui"
+BOLD_TUI = Path(__file__).resolve().parents[2] / "bold_tui"
 #: Words that label people by their past; the app uses person-first language only.
 LABELS = re.compile(r"\b(ex-?offenders?|offenders?|criminals?|convicts?)\b", re.IGNORECASE)
 

@@ -12,7 +12,7 @@ import pytest
 
 from bold_tui.app import BoldApp
 from linkage_core.bundle.keys import TrustStore
-from tests.conftest import PASSPHRASE
+from tests.helpers import PASSPHRASE
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -58,7 +58,7 @@ def test_screen(name: str, size: tuple[int, int], snap_compare, bundle_file: Pat
 
 
 # -- screens built from a bundle the real pipeline made: the shipped demo, so wording and figures are checked --
-# The session pipeline fixture (tests/pipeline_fixtures.py) was tried first, but two builds of its world with
+# The session pipeline fixture (tests/conftest.py) was tried first, but two builds of its world with
 # the same seed publish different figures (seen 2026-12-02: +9.1 and +13.6 points for one course), so it
 # cannot back a picture. The demo is a fixed file. After the demo is rebuilt, regenerate these with
 #     pytest tests/test_app_snapshots.py -k pipeline --snapshot-update

@@ -20,7 +20,7 @@ from linkage_core.bundle.reader import open_bundle
 from linkage_core.bundle.writer import to_sqlite_bytes
 from tests.hostile_bundles import HOSTILE, PASSPHRASE, seal, zip_bomb
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

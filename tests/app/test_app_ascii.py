@@ -17,7 +17,7 @@ import pytest
 
 from bold_tui import glyphs
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 #: Drives the app through every screen, printing each screen's text; run in a child with BOLD_ASCII=1.
 DRIVER = textwrap.dedent('''
@@ -63,7 +63,7 @@ DRIVER = textwrap.dedent('''
 
 @pytest.fixture(scope="module")
 def ascii_screens(bundle_file: Path, publisher, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    from tests.conftest import PASSPHRASE
+    from tests.helpers import PASSPHRASE
 
     tmp_path = tmp_path_factory.mktemp("ascii")
     pub = tmp_path / "publisher.pub"

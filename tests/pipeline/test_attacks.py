@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-_PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "attacks.py"
+_PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "attacks.py"
 _spec = importlib.util.spec_from_file_location("bold_attacks", _PATH)
 attacks = importlib.util.module_from_spec(_spec)
 sys.modules[_spec.name] = attacks  # dataclasses look their module up by name
