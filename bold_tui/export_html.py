@@ -152,9 +152,7 @@ def finding_section(bundle: Bundle, finding: Finding) -> str:
     out += ["<h2>Method</h2>", f"<p>{_e(method)}</p>" if method else "",
             f'<p class="small">Technical: {_e(finding.method)}.</p>']
     if finding.balance_ok is not None:
-        out.append("<p>" + ("After matching, the two groups were alike on every measure checked." if finding.balance_ok
-                            else "After matching, the groups still differed on some measures: read with care.")
-                   + "</p>")
+        out.append(f"<p>{_e(labels.balance_sentence(finding.balance_ok))}</p>")
     if finding.attrition:
         out.append("<p>People at each step: " + " &rarr; ".join(
             f"{_e(s.label)} {_e(render.count(s.count))}" for s in finding.attrition) + "</p>")

@@ -172,12 +172,12 @@ def comparisons_line(manifest: Any) -> str | None:
     total, clear = getattr(info, "comparisons", None), getattr(info, "clear", None)
     if not isinstance(total, int) or not isinstance(clear, int):
         return None
-    text = (f"This bundle makes {total:,} comparisons; {clear:,} are clear after allowing for how many there "
-            "are, so a few clear ones may still be chance.")
     plain_lines = getattr(info, "plain", None)
     if isinstance(plain_lines, list) and plain_lines:
-        text += " " + " ".join(str(line) for line in plain_lines)
-    return text
+        # The bundle says it in its own words (with the counts): saying it twice only adds to the reading.
+        return " ".join(str(line) for line in plain_lines)
+    return (f"This bundle makes {total:,} comparisons; {clear:,} are clear after allowing for how many there "
+            "are, so a few clear ones may still be chance.")
 
 
 def not_computed_lines(manifest: Any) -> list[str]:
@@ -191,3 +191,12 @@ def not_computed_lines(manifest: Any) -> list[str]:
         lines.append(f"{title}: not computed {partly}" + (f" (no records from {names})" if names else "")
                      + (f". {reason}" if reason else "."))
     return lines
+
+
+def balance_sentence(ok: bool) -> str:
+    """The overall row's balance in words. Balance is checked on the recorded measures only, within a limit the
+    caveats name, so the sentence points there rather than claiming the groups were alike in every way."""
+    if ok:
+        return ("After matching, the two groups were within the balance limit on every recorded measure checked; "
+                "the caveats say what was checked and what could not be.")
+    return "After matching, the groups still differed on some recorded measures: read the difference with care."

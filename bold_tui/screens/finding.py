@@ -106,10 +106,7 @@ class FindingScreen(Screen[None]):
             yield NoteList("Caveats", [labels.plain(x) for x in f.caveats], marker="!", id="caveats",
                            classes="notes")
             if f.balance_ok is not None:
-                yield Plain(
-                    "The matched groups were alike on every measure checked." if f.balance_ok else
-                    "The matched groups still differed on some measures: read the difference with care.",
-                    id="balance")
+                yield Plain(labels.balance_sentence(f.balance_ok), id="balance")
             if f.attrition:
                 yield Plain(attrition_text(f), id="attrition")
             yield Plain(method_text(f), id="method")
