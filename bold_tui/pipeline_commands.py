@@ -106,8 +106,8 @@ def cmd_link(args: argparse.Namespace) -> int:
     if args.qa is not None and args.qa.exists() and (not args.qa.is_dir() or any(args.qa.iterdir())):
         raise UsageError(f"{args.qa} already holds files; give --qa an empty or new folder.")
     with new_folder(args.out, inputs=[args.world], force=getattr(args, "force", False)) as folder, \
-            extracts.staged(args.world, args.map, cohort=args.cohort) as staged, \
-            _within_memory("linking", world=args.world, engine=args.engine), _progress() as progress:
+            _within_memory("linking", world=args.world, engine=args.engine), \
+            extracts.staged(args.world, args.map, cohort=args.cohort) as staged, _progress() as progress:
         result = linkage.link_world(staged.world, folder, cohort=args.cohort, progress=progress,
                                     engine=args.engine, spark_master=args.spark_master, qa_dir=args.qa)
         staged.record_quality(result.quality_path)
@@ -142,9 +142,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.outputs is not None and args.outputs.exists() and (not args.outputs.is_dir() or any(args.outputs.iterdir())):
         raise UsageError(f"{args.outputs} already exists and is not an empty folder; give --outputs a new folder.")
     with new_file(args.out, inputs=inputs, force=getattr(args, "force", False)) as temp, \
-            extracts.staged(args.world, args.map, links=args.links) as staged, \
             _within_memory("building a bundle from", world=args.world, engine=args.engine), \
-            _progress() as progress:
+            extracts.staged(args.world, args.map, links=args.links) as staged, _progress() as progress:
         build.build_bundle(staged.world, temp, signer=signer, passphrases=[passphrase] if passphrase else [],
                            recipients=recipients, title=args.title, progress=progress,
                            engine_kind=args.engine, spark_master=args.spark_master, link_dir=staged.links,

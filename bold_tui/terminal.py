@@ -37,6 +37,8 @@ def release_echo() -> None:
     global _saved
     if _saved is None:
         return
+    if sys.platform == "win32":  # never reached there (nothing is saved), but said for the reader-path scan
+        return
     import termios
 
     fd, before = _saved

@@ -96,8 +96,9 @@ def test_exports_go_to_the_documents_folder_the_system_names(tmp_path: Path, mon
     assert locations.export_dir() == tmp_path / "chosen"
 
 
-#: Ways a per-user path gets written by hand. Only locations.py may use them.
-_HAND_MADE = {"home", "APPDATA", "LOCALAPPDATA", "USERPROFILE", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "Documents",
+#: Ways a per-user path gets written by hand. Only locations.py may use them. (A bare "home" is a key name
+#: or a search word as often as a folder; ``Path.home()`` and the ``HOME`` variable are what build a path.)
+_HAND_MADE = {"APPDATA", "LOCALAPPDATA", "USERPROFILE", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "Documents",
               "HOME", "~"}
 
 
