@@ -107,7 +107,7 @@ def cmd_link(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.qa} already holds files; give --qa an empty or new folder.")
     with new_folder(args.out, inputs=[args.world], force=getattr(args, "force", False)) as folder, \
             _within_memory("linking", world=args.world, engine=args.engine), \
-            extracts.staged(args.world, args.map, cohort=args.cohort) as staged, _progress() as progress:
+            extracts.staged(args.world, args.map, cohort=args.cohort, say=out_line) as staged, _progress() as progress:
         result = linkage.link_world(staged.world, folder, cohort=args.cohort, progress=progress,
                                     engine=args.engine, spark_master=args.spark_master, qa_dir=args.qa)
         staged.record_quality(result.quality_path)
@@ -143,7 +143,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.outputs} already exists and is not an empty folder; give --outputs a new folder.")
     with new_file(args.out, inputs=inputs, force=getattr(args, "force", False)) as temp, \
             _within_memory("building a bundle from", world=args.world, engine=args.engine), \
-            extracts.staged(args.world, args.map, links=args.links) as staged, _progress() as progress:
+            extracts.staged(args.world, args.map, links=args.links, say=out_line) as staged, _progress() as progress:
         build.build_bundle(staged.world, temp, signer=signer, passphrases=[passphrase] if passphrase else [],
                            recipients=recipients, title=args.title, progress=progress,
                            engine_kind=args.engine, spark_master=args.spark_master, link_dir=staged.links,
@@ -168,6 +168,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         lines = evaluate.evaluate(args.world, bundle)
     out("\n".join(lines) + "\n")
     return 0
+
+
+def out_line(line: str) -> None:
+    """The extract checks' report: what was read and what may weaken linkage. It is the command's output, not a
+    failure, so it goes to stdout; a refusal stays one sentence on stderr."""
+    out(line + "\n")
 
 
 def _require_world(world: Path) -> None:

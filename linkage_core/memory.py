@@ -210,13 +210,23 @@ def estimated_peak(records: int) -> int:
 
 
 def count_records(world: Path) -> int:
-    """Rows across a world's extracts, read from Parquet footers (no data is loaded); CSVs by line count."""
+    """Rows across a world's extracts, read from Parquet footers (no data is loaded); CSVs by line count.
+
+    A file that cannot be counted (a folder, a damaged or empty file) is passed over here: the extract checks
+    that come next refuse it in their own sentence, which says far more than a failed estimate would.
+    """
     total = 0
     for path in sorted(Path(world).iterdir()):
+        if not path.is_file():
+            continue
         if path.suffix == ".parquet":
+            import pyarrow as pa
             import pyarrow.parquet as pq
 
-            total += pq.read_metadata(path).num_rows
+            try:
+                total += pq.read_metadata(path).num_rows
+            except (OSError, pa.ArrowException):
+                continue
         elif path.suffix == ".csv":
             with path.open("rb") as handle:
                 total += max(0, sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) - 1)
