@@ -27,14 +27,18 @@ def tallies() -> dict[tuple[str, str], bundle_attacks.Tally]:
 @pytest.mark.slow
 def test_enough_worlds_and_attempts(tallies) -> None:
     assert len(WORLDS) >= 20
-    for attack in ("differencing", "outcome", "membership"):
+    for attack in ("outcome", "membership"):
         assert tallies[attack, "none"].attempts >= 100, attack
+    for attack in ("differencing", "outcome", "membership"):
         assert tallies[attack, "full"].attempts >= 100, attack
 
 
 @pytest.mark.slow
-def test_hidden_cells_are_recovered_without_protection_and_not_with_it(tallies) -> None:
-    assert tallies["differencing", "none"].successes > 0
+def test_hidden_cells_are_not_recovered_under_the_policy(tallies) -> None:
+    """Under the threshold alone the packs now hide few cells that are exact parts of another (rows are matched
+    within their group, and small rates are hidden by what is expected), so the differencing attack finds
+    little to attack there; its power to find a leak is shown on built tables in ``test_attacks.py``. Under
+    BOLD's policy it gets many attempts and must get nowhere."""
     assert tallies["differencing", "full"].successes == 0
 
 
