@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from time import monotonic
+from time import monotonic, sleep
 from typing import TYPE_CHECKING
 
 from textual import events
@@ -21,6 +21,7 @@ from bold_tui import glyphs
 from bold_tui.search import FindingSearch
 from bold_tui.settings import Settings
 from bold_tui.themes import HIGH_CONTRAST, register_themes
+from linkage_core.errors import BoldError
 
 if TYPE_CHECKING:
     from bold_tui.search_index import SearchIndex
@@ -37,6 +38,12 @@ _WHILE_BUSY = frozenset({"ctrl+q", "ctrl+c"})
 
 #: Actions that need an unlocked bundle: hidden from the footer and refused while locked.
 _NEEDS_BUNDLE = {"search", "lock", "glossary", "provenance", "compare", "answer"}
+
+
+#: The word index is read this many findings at a time, with a short sleep between pages (see
+#: ``BoldApp._build_search_index``).
+INDEX_PAGE = 1_000
+INDEX_PAUSE_SECONDS = 0.002
 
 
 class BoldApp(App[int]):
@@ -79,6 +86,9 @@ class BoldApp(App[int]):
         self.search_index: SearchIndex | None = None
         self.current_pack: Pack | None = None
         self.settings = Settings.load()
+        #: A bundle that turned out unreadable part way through a session (a query over its time limit,
+        #: a damaged table): the app closes and the command reports it in one sentence with its exit code.
+        self.bold_error: BoldError | None = None
         self._last_activity = monotonic()
         register_themes(self)
         if glyphs.ascii_mode():
@@ -87,6 +97,25 @@ class BoldApp(App[int]):
             self.theme = HIGH_CONTRAST
         if demo:
             self.sub_title = "synthetic demo data"
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A BOLD error met while a screen reads the bundle ends the app cleanly, never with a traceback.
+
+        Once it has, what fails next on the half-built screen (a widget its compose never yielded) is a
+        consequence of that error, not news: the app is already closing with the first one.
+        """
+        if self.bold_error is not None:
+            return
+        if isinstance(error, BoldError):
+            if self.bold_error is None:
+                self.bold_error = error
+            if self.bundle is not None:
+                self.bundle.close()
+                self.bundle = None
+            self._return_code = error.exit_code
+            self._close_messages_no_wait()  # as Textual's own handler does: the screen may be mid-compose
+            return
+        super()._handle_exception(error)
 
     #: Keys named in words in the footer and in help: a symbol such as ⏎ means nothing to many people.
     KEY_NAMES = {"enter": "Enter", "escape": "Esc", "tab": "Tab", "up": "Up", "down": "Down", "left": "Left",
@@ -132,20 +161,40 @@ class BoldApp(App[int]):
             self.sub_title = "synthetic demo data"
         self._last_activity = monotonic()
         self.search_index = None
-        self.run_worker(self._build_search_index, thread=True, group="search-index", exclusive=True)
         await self.switch_screen(HomeScreen())
+        # After home's first paint: the index is for the first search, not for the first screen.
+        self.call_after_refresh(self.run_worker, self._build_search_index, thread=True, group="search-index",
+                                exclusive=True)
         if self.screen_stack:  # the app may be closing while the key was derived
             self.refresh_bindings()
 
     def _build_search_index(self) -> None:
-        """Read every finding's words once; a lock while this runs leaves the index unset."""
-        from bold_tui.search_index import SearchIndex
+        """Read every finding's words a page at a time; a lock while this runs leaves the index unset.
+
+        Between pages the thread sleeps a moment: without it, a 100,000-finding bundle kept the main thread
+        waiting for Python's lock and home took seconds to paint.
+        """
+        from bold_tui.search_index import IndexBuilder
 
         bundle = self.bundle
         if bundle is None:
             return
+
+        def pause() -> None:
+            sleep(INDEX_PAUSE_SECONDS)
+
         try:
-            index = SearchIndex.from_findings(bundle.findings(), {p.id: p.title for p in bundle.packs()})
+            rows, after = bundle.finding_words(limit=INDEX_PAGE)
+            while after and self.bundle is bundle:
+                pause()
+                page, after = bundle.finding_words(after=after, limit=INDEX_PAGE)
+                rows += page
+            rows.sort(key=lambda row: (row.order, row.id))  # the bundle's order: search ties keep it
+            builder = IndexBuilder({p.id: p.title for p in bundle.packs()})
+            for start in range(0, len(rows), INDEX_PAGE):
+                builder.add(rows[start:start + INDEX_PAGE])
+                pause()
+            index = builder.build(pause)
         except Exception:  # locked (closed) part way: search falls back to the bundle's own query
             return
         if self.bundle is bundle:

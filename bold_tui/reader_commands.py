@@ -33,6 +33,8 @@ def _run_app(path: Path, trust_files: list[Path], key_path: Path | None) -> int:
     # Handed straight to the app (no local name keeps it alive here while the app runs).
     app = BoldApp(path, trust, demo=publisher.demo, secret=secrets.secret_from_environment(key_path))
     app.run()
+    if app.bold_error is not None:
+        raise app.bold_error
     return app.return_code or 0
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -79,36 +79,57 @@ def _first(bits: int, limit: int, skip: int = 0) -> list[int]:
     return found
 
 
-class SearchIndex:
-    """Built once per unlock (in a thread), dropped on lock; holds titles and headlines, never estimates."""
+class IndexBuilder:
+    """Collects findings' words a page at a time, so the app can build the index without starving its screen.
 
-    def __init__(self, entries: Sequence[Entry], fields: Sequence[dict[str, str]]) -> None:
-        self.entries = list(entries)
-        postings: dict[tuple[str, str], list[int]] = defaultdict(list)
-        seen: dict[str, tuple[str, ...]] = {}  # headlines, outcomes and pack names repeat: split each once
-        for index, texts in enumerate(fields):
-            for field in FIELDS:
-                text = texts.get(field, "")
+    A thread holding Python's lock for seconds (100,000 findings) delays every paint of the main thread, so
+    the app feeds pages and calls ``pause`` between steps (a short sleep that hands the lock back).
+    """
+
+    def __init__(self, pack_titles: dict[str, str]) -> None:
+        self._packs = pack_titles
+        self._entries: list[Entry] = []
+        self._postings: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self._split: dict[str, tuple[str, ...]] = {}  # headlines, outcomes and pack names repeat: split once
+
+    def add(self, rows: Iterable) -> None:
+        """Rows with ``id``, ``pack_id``, ``title``, ``measure``, ``treated_label`` and ``headline``."""
+        postings, seen = self._postings, self._split
+        for row in rows:
+            index = len(self._entries)
+            pack = self._packs.get(row.pack_id, "")
+            self._entries.append(Entry(row.id, row.title, pack, row.headline))
+            # Words as shown (plain labels) and as written (so "P45" still finds what it names).
+            texts = (f"{plain(row.title)} {row.title}", f"{row.measure} {row.treated_label}", pack, row.headline)
+            for field, text in zip(FIELDS, texts):
                 split = seen.get(text)
                 if split is None:
                     split = seen[text] = tuple(set(words(text)))
                 for word in split:
                     postings[(field, word)].append(index)
-        self._bits: dict[str, dict[str, int]] = defaultdict(dict)
-        for (field, word), indices in postings.items():
-            self._bits[word][field] = _bits(indices)
+
+    def build(self, pause: Callable[[], None] = lambda: None, every: int = 2_000) -> SearchIndex:
+        bits: dict[str, dict[str, int]] = defaultdict(dict)
+        for done, ((field, word), indices) in enumerate(self._postings.items()):
+            bits[word][field] = _bits(indices)
+            if done % every == every - 1:
+                pause()
+        return SearchIndex(self._entries, bits)
+
+
+class SearchIndex:
+    """Built once per unlock (in a thread), dropped on lock; holds titles and headlines, never estimates."""
+
+    def __init__(self, entries: Sequence[Entry], bits: dict[str, dict[str, int]]) -> None:
+        self.entries = list(entries)
+        self._bits = bits
         self.vocabulary = sorted(self._bits)
 
     @classmethod
     def from_findings(cls, findings: Iterable, pack_titles: dict[str, str]) -> SearchIndex:
-        entries, fields = [], []
-        for f in findings:
-            pack = pack_titles.get(f.pack_id, "")
-            entries.append(Entry(f.id, f.title, pack, f.headline))
-            # Words as shown (plain labels) and as written (so "P45" still finds what it names).
-            fields.append({"title": f"{plain(f.title)} {f.title}", "measure": f"{f.measure} {f.treated_label}", "pack": pack,
-                           "headline": f.headline})
-        return cls(entries, fields)
+        builder = IndexBuilder(pack_titles)
+        builder.add(findings)
+        return builder.build()
 
     def __len__(self) -> int:
         return len(self.entries)

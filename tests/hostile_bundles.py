@@ -126,8 +126,8 @@ HOSTILE: list[Hostile] = [
         db, *[f"DROP TABLE {t}" for t in ("meta", "packs", "findings", "estimates", "datasets",
                                           "linkage_quality", "glossary")]), key), 4, "lacks its"),
     Hostile("index that disagrees with its table", lambda db, key: seal(edit_database(
-        db, "UPDATE sqlite_master SET sql = 'CREATE INDEX \"idx_findings_pack_id\" ON \"findings\" (\"title\")' "
-            "WHERE name = 'idx_findings_pack_id'", writable_schema=True), key), 4, "integrity check"),
+        db, "UPDATE sqlite_master SET sql = 'CREATE INDEX \"idx_findings_pack_id_order_id\" ON \"findings\" (\"title\")' "
+            "WHERE name = 'idx_findings_pack_id_order_id'", writable_schema=True), key), 4, "integrity check"),
     Hostile("non-UTF-8 text", lambda db, key: seal(edit_database(
         db, "INSERT INTO glossary VALUES (CAST(x'ff' AS TEXT), CAST(x'fe' AS TEXT))"), key), 4, "damaged"),
     Hostile("6,000 key slots", _header(_slots(6000)), 4, "header is larger"),

@@ -20,7 +20,7 @@ from bold_tui.widgets.demo_banner import DemoBanner
 from bold_tui.widgets.plain import Plain
 from bold_tui.widgets.status_line import StatusLine
 from bold_tui import glyphs, labels
-from bold_tui.widgets.pack_list import ANSWER_PREFIX, MORE_PREFIX, PACK_PREFIX, PAGE, PackList
+from bold_tui.widgets.pack_list import ANSWER_PREFIX, MORE_PREFIX, PACK_PREFIX, PackList
 from linkage_core.schema import Finding
 
 
@@ -50,8 +50,7 @@ class HomeScreen(Screen[None]):
         self._packs = {pack.id: pack for pack in packs}
         yield DemoBanner("Findings")
         yield StatusLine(id="home-title")
-        answerable = frozenset(p.id for p in packs
-                               if any(f.comparison_label for f in bundle.findings(p.id, limit=PAGE)))
+        answerable = bundle.packs_with_comparisons()
         yield PackList([(pack, bundle.count_findings(pack.id)) for pack in packs], self._page, id="packs",
                        answerable=answerable, pins=self.app.pins)  # type: ignore[attr-defined]
         yield Plain("", id="home-detail")

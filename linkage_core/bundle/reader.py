@@ -11,8 +11,9 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterator
+from typing import NamedTuple
 from pathlib import Path
-from time import monotonic
+from time import thread_time
 
 from linkage_core.bundle import tables
 from linkage_core.bundle.envelope import Envelope, Secret, wipe
@@ -32,6 +33,18 @@ from linkage_core.schema import (
     Pack,
     SuppressionReason,
 )
+
+
+class FindingWords(NamedTuple):
+    """The words of one finding that search looks in, and nothing else."""
+
+    id: str
+    pack_id: str
+    title: str
+    measure: str
+    treated_label: str
+    headline: str
+    order: int
 
 
 class Bundle:
@@ -83,14 +96,19 @@ class Bundle:
         self.policy = reader_policy(self.manifest.policy)
 
     def _over_time(self) -> int:
-        """SQLite's progress handler: a non-zero answer interrupts the running query."""
-        return 1 if monotonic() > self._deadline else 0
+        """SQLite's progress handler: a non-zero answer interrupts the running query.
+
+        The clock is the querying thread's own processor time: a crafted file that stalls the reader burns
+        it, while time spent waiting for the interpreter lock (the app painting, the search index being
+        built in another thread) does not count against a query of a big, honest bundle.
+        """
+        return 1 if thread_time() > self._deadline else 0
 
     def _run(self, sql: str, args: tuple = (), seconds: float | None = None) -> tuple[list[str], list[tuple]]:
         """One query, all its rows, within a time limit; any SQLite failure is a damaged bundle (exit 4)."""
         with self._lock:
             conn = self._connection()
-            self._deadline = monotonic() + (QUERY_SECONDS if seconds is None else seconds)
+            self._deadline = thread_time() + (QUERY_SECONDS if seconds is None else seconds)
             try:
                 cursor = conn.execute(sql, args)
                 names = [d[0] for d in cursor.description or ()]
@@ -184,6 +202,30 @@ class Bundle:
                                                               key=lambda f: (f.order, f.id))]
         page = self._load(tables.FINDINGS, where, args, order=_FINDING_ORDER, limit=limit, offset=offset)
         return [self._checked_finding(f) for f in page]
+
+    def finding_words(self, *, after: int = 0, limit: int) -> tuple[list[FindingWords], int]:
+        """One page of every finding's searchable text, and the cursor for the next page (0 after the last).
+
+        The app's word index reads all of a bundle's findings once after unlocking; validating 100,000 whole
+        findings (attrition, caveats) costs seconds the search never uses. Pages follow SQLite's row order,
+        so each is a short query that never sorts the table (the caller sorts by ``order``); each value is
+        still checked to be of its type, so a damaged table is refused here as anywhere else.
+        """
+        _, rows = self._run("SELECT rowid, id, pack_id, title, measure, treated_label, headline, \"order\" "
+                            "FROM findings WHERE rowid > ? ORDER BY rowid LIMIT ?", (int(after), int(limit)))
+        if any(not isinstance(value, str) for row in rows for value in row[1:7]) or any(
+                not isinstance(row[0], int) or not isinstance(row[7], int) for row in rows):
+            raise CorruptBundle()
+        cursor = rows[-1][0] if len(rows) == limit else 0
+        return [FindingWords(*row[1:]) for row in rows], cursor
+
+    def packs_with_comparisons(self) -> frozenset[str]:
+        """Packs holding at least one comparison finding: those have an answer screen."""
+        _, rows = self._run("SELECT DISTINCT pack_id FROM findings WHERE comparison_label IS NOT NULL "
+                            "AND comparison_label != ''")
+        if any(not isinstance(row[0], str) for row in rows):
+            raise CorruptBundle()
+        return frozenset(row[0] for row in rows)
 
     def count_findings(self, pack_id: str | None = None) -> int:
         """How many findings a pack (or the bundle) holds, without reading them."""
@@ -313,7 +355,7 @@ class Bundle:
 READER_MIN_THRESHOLD = 10
 READER_MIN_ROUNDING = 5
 
-#: Every query stops after this long: no file, however built, can stall the reader (or the app's screen).
+#: Every query stops after this much processor time: no file, however built, can stall the reader (or the app's screen).
 QUERY_SECONDS = 2.0
 INTEGRITY_SECONDS = 3.0  # plus a second per 32 MiB of database
 #: Databases up to this size get SQLite's full integrity check; larger ones its quick check.

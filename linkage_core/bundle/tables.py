@@ -22,15 +22,16 @@ class Table:
     model: type[BaseModel]
     pk: str | None
     json_columns: tuple[str, ...] = ()
-    index: tuple[str, ...] = ()
+    #: Indexes, each a tuple of columns.
+    index: tuple[tuple[str, ...], ...] = ()
 
 
 PACKS = Table("packs", Pack, "id", ("datasets", "will", "wont"))
 FINDINGS = Table("findings", Finding, "id", ("breakdowns", "can_say", "cannot_say", "caveats", "attrition"),
-                 ("pack_id",))
-ESTIMATES = Table("estimates", Estimate, "id", (), ("finding_id",))
+                 (("pack_id", "order", "id"),))  # a pack's page of findings in order, without sorting the pack
+ESTIMATES = Table("estimates", Estimate, "id", (), (("finding_id",),))
 DATASETS = Table("datasets", DatasetProvenance, "dataset", ("fields",))
-LINKAGE_QUALITY = Table("linkage_quality", LinkageQuality, None, (), ("dataset",))
+LINKAGE_QUALITY = Table("linkage_quality", LinkageQuality, None, (), (("dataset",),))
 GLOSSARY = Table("glossary", GlossaryEntry, "term")
 
 ALL = (PACKS, FINDINGS, ESTIMATES, DATASETS, LINKAGE_QUALITY, GLOSSARY)

@@ -47,8 +47,8 @@ def to_sqlite_bytes(content: BundleContent) -> bytes:
         columns = {name: _column_type(info.annotation) for name, info in table.model.model_fields.items()}
         db[table.name].create(columns, pk=table.pk) if table.pk else db[table.name].create(columns)
         db[table.name].insert_all(_rows(sources[table.name], table), batch_size=5000)
-        for column in table.index:
-            db[table.name].create_index([column])
+        for columns in table.index:
+            db[table.name].create_index(list(columns))
     db.conn.commit()
     db.execute("VACUUM")
     return db.conn.serialize()

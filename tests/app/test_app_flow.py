@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -152,6 +153,31 @@ async def test_bundle_error_at_unlock_is_one_sentence(tmp_path: Path, trust: Tru
         await pilot.press(*"anything", "enter")
         await wait_for(pilot, lambda: "not a BOLD bundle" in screen_text(app) or "damaged" in screen_text(app))
         assert "Traceback" not in screen_text(app)
+
+
+@pilot_test
+async def test_bundle_that_fails_after_unlock_closes_with_its_sentence(bundle_file: Path, trust: TrustStore,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A query that stalls while home is drawn (a crafted table) ends the app with the error, not a traceback."""
+    from linkage_core.bundle.reader import Bundle
+    from linkage_core.errors import CorruptBundle
+
+    def stalls(self, *args, **kwargs):
+        raise CorruptBundle("Reading this bundle took too long, so it was stopped.")
+
+    monkeypatch.setattr(Bundle, "count_findings", stalls)
+    app = make_app(bundle_file, trust)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "UnlockScreen")
+        app.screen.query_one("#passphrase").value = PASSPHRASE
+        await app.screen.query_one("#passphrase").action_submit()
+        for _ in range(200):
+            if not app.is_running:
+                break
+            await asyncio.sleep(0.05)
+    assert isinstance(app.bold_error, CorruptBundle)
+    assert app.return_code == CorruptBundle.exit_code
+    assert app.bundle is None
 
 
 @pilot_test
