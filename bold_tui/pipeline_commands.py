@@ -99,12 +99,12 @@ def _engine_ready(args: argparse.Namespace) -> None:
 
 def cmd_link(args: argparse.Namespace) -> int:
     from linkage_core import extracts, linkage
-    from linkage_core.safe_output import new_folder
+    from linkage_core.safe_output import new_folder, require_empty_folder
 
     _require_world(args.world)
     _engine_ready(args)
-    if args.qa is not None and args.qa.exists() and (not args.qa.is_dir() or any(args.qa.iterdir())):
-        raise UsageError(f"{args.qa} already holds files; give --qa an empty or new folder.")
+    if args.qa is not None:
+        require_empty_folder(args.qa, "--qa")
     with new_folder(args.out, inputs=[args.world], force=getattr(args, "force", False)) as folder, \
             _within_memory("linking", world=args.world, engine=args.engine), \
             extracts.staged(args.world, args.map, cohort=args.cohort, say=out_line) as staged, _progress() as progress:
@@ -123,7 +123,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from insight_packs import build
     from linkage_core import extracts
     from linkage_core.bundle.keys import load_private_key, load_public_key
-    from linkage_core.safe_output import check_target, new_file
+    from linkage_core.safe_output import check_target, new_file, require_empty_folder
 
     _require_world(args.world)
 
@@ -139,8 +139,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     _engine_ready(args)
     if args.links is not None and not (args.links / "spine.parquet").is_file():
         raise UsageError(f"{args.links} holds no spine.parquet: run bold link with --out {args.links} first.")
-    if args.outputs is not None and args.outputs.exists() and (not args.outputs.is_dir() or any(args.outputs.iterdir())):
-        raise UsageError(f"{args.outputs} already exists and is not an empty folder; give --outputs a new folder.")
+    if args.outputs is not None:
+        require_empty_folder(args.outputs, "--outputs")
     with new_file(args.out, inputs=inputs, force=getattr(args, "force", False)) as temp, \
             _within_memory("building a bundle from", world=args.world, engine=args.engine), \
             extracts.staged(args.world, args.map, links=args.links, say=out_line) as staged, _progress() as progress:

@@ -74,6 +74,16 @@ def check_target(path: Path, *, inputs: Iterable[Path | None] = (), force: bool 
             raise UsageError(f"{path} already exists; choose another name, or add --force to replace it.")
 
 
+def require_empty_folder(path: Path, option: str) -> None:
+    """Folders such as ``--qa`` and ``--outputs`` are never merged into: only a new or empty one is taken.
+
+    One check for every such option, so each refuses with the same sentence before any slow work starts.
+    """
+    path = Path(path)
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise UsageError(f"{path} already exists and is not an empty folder; give {option} a new folder.")
+
+
 def _temp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")
 

@@ -35,7 +35,7 @@ from typing import Any
 from linkage_core import __version__
 from linkage_core.disclosure.cellkey import PTable, ptable_for
 from linkage_core.disclosure.dominance import P_PERCENT, Magnitude, nk_dominated, p_percent_disclosive
-from linkage_core.errors import UsageError
+from linkage_core.safe_output import require_empty_folder
 from linkage_core.schema import DisclosurePolicy, Estimate, SuppressionReason
 
 #: The ACRO results format this folder follows (ACRO 1.0.2 writes it; SACRO-Viewer reads 0.4 and later).
@@ -66,8 +66,7 @@ def write_outputs(folder: Path, drafts: Iterable[Any], estimates: Iterable[Estim
                   *, ptable: PTable | None = None, created: datetime | None = None) -> Path:
     """Write the outputs folder for ``drafts`` (true figures) as published in ``estimates``."""
     folder = Path(folder)
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise UsageError(f"{folder} already exists and is not an empty folder; give --outputs a new folder.")
+    require_empty_folder(folder, "--outputs")
     folder.parent.mkdir(parents=True, exist_ok=True)
     published = {e.id: e for e in estimates}
     stamp = (created or datetime.now(timezone.utc)).isoformat(timespec="seconds")

@@ -172,6 +172,25 @@ def test_outputs_never_replace_a_key_an_input_or_a_file(tmp_path: Path) -> None:
     assert not leftovers
 
 
+def test_qa_and_outputs_folders_are_never_merged_into(tmp_path: Path) -> None:
+    """A folder that already holds files is refused before any work, and what it holds is left as it was."""
+    keys = tmp_path / "keys"
+    assert bold("keygen", "--out", str(keys / "team")).returncode == 0
+    world = tmp_path / "w"
+    world.mkdir()
+    (world / "prison.csv").write_text("record_id\n1\n")
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "notes.txt").write_text("mine")
+    assert_one_sentence(bold("link", str(world), "--out", str(tmp_path / "links"), "--qa", str(busy)), 2)
+    result = bold("build", str(world), "--out", str(tmp_path / "b.bold"), "--publisher-key", str(keys / "team"),
+                  "--outputs", str(busy), env={"BOLD_PASSPHRASE": "pw"})
+    assert_one_sentence(result, 2)
+    assert "--outputs" in result.stderr
+    assert (busy / "notes.txt").read_text() == "mine" and sorted(busy.iterdir()) == [busy / "notes.txt"]
+    assert not (tmp_path / "links").exists() and not (tmp_path / "b.bold").exists()
+
+
 def test_a_bad_file_in_the_trust_store_is_named_and_skipped(tmp_path: Path) -> None:
     config = tmp_path / "config"
     (config / "trusted").mkdir(parents=True)
