@@ -76,11 +76,13 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
         overall = matcher.match()
         drafts.append(FindingDraft(
             id=f"leaving_prison.service:{service}.reoffending_12m", pack_id=pack.id,
-            title=f"Proven reoffending within a year: people who {reached} within 4 weeks",
+            # The outcome is counted from the landmark, and the title says so: "within a year" of release
+            # would be a different (and, for services, biased) comparison.
+            title=f"Proven reoffending in the year after the first 4 weeks: people who {reached} within 4 weeks",
             measure="Proven reoffending in the year after the first 4 weeks",
             treated_label=f"{name} within 4 weeks", comparison_label="Similar people who did not",
             phrasing=Phrasing(f"people who {reached} within 4 weeks", "similar people who did not",
-                              "were proved to have offended again in the next year",
+                              "were proved to have offended again in the year after those first 4 weeks",
                               higher_is_better=False),
             cells=cells, method=(
                 f"Landmark design: people still in the community {LANDMARK_DAYS} days after release, with no "
