@@ -172,7 +172,7 @@ def list_text(bundle: Bundle) -> str:
     lines = [bundle.manifest.title, ""]
     for pack in bundle.packs():
         lines += [f"{pack.title}: {pack.question}"]
-        lines += [f"  {f.id}  {f.title}" for f in bundle.findings(pack.id)]
+        lines += [f"  {f.id}  {labels.plain(f.title)}" for f in bundle.findings(pack.id)]  # as the app says it
         lines.append("")
     return "\n".join(lines)
 
