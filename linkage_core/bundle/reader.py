@@ -244,6 +244,15 @@ class Bundle:
             where, args = where + " AND breakdown = ?", (finding_id, breakdown)
         return [self._checked(e) for e in self._load(tables.ESTIMATES, where, args, order="rowid")]
 
+    def stored_figures(self) -> tuple[list[Finding], list[Estimate]]:
+        """Every finding and estimate exactly as stored, before the reader blocks anything.
+
+        For output checking (``bold check``) only: a figure that breaks the rules must be reported as
+        such, not seen already blanked. Screens and exports read through ``findings`` and ``estimates``.
+        """
+        findings = sorted(self._load(tables.FINDINGS), key=lambda f: (f.order, f.id))
+        return findings, self._load(tables.ESTIMATES, order="rowid")
+
     def datasets(self) -> list[DatasetProvenance]:
         return self._load(tables.DATASETS)
 

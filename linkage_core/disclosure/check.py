@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from linkage_core.disclosure.dominance import P_PERCENT, Magnitude, dominance_problems
 from linkage_core.disclosure.rules import (
@@ -27,6 +28,9 @@ from linkage_core.disclosure.rules import (
     tagged_finding_problems,
 )
 from linkage_core.schema import DisclosurePolicy, Estimate, Finding, SuppressionReason
+
+if TYPE_CHECKING:
+    from linkage_core.bundle.reader import Bundle
 
 SECONDARY = "secondary"
 DOMINANCE = "dominance"
@@ -229,23 +233,11 @@ def check(findings: Iterable[Finding], estimates: Iterable[Estimate], policy: Di
     return CheckReport(policy, _policy_rules(policy), tuple(tables))
 
 
-def check_bundle(bundle, *, magnitudes: Mapping[str, Magnitude] | None = None,
+def check_bundle(bundle: Bundle, *, magnitudes: Mapping[str, Magnitude] | None = None,
                  not_parts: Collection[str] = ()) -> CheckReport:
-    """The report over an opened bundle, reading the figures as stored (before the reader blocks any).
-
-    Uses the bundle's raw table access when it has it, so a figure that breaks the rules is reported as
-    such rather than seen already blanked; otherwise falls back to the public readers, where a figure
-    blocked at read still shows up as a failure.
-    """
-    load = getattr(bundle, "_load", None)
-    if load is not None:
-        from linkage_core.bundle import tables
-
-        findings, estimates = load(tables.FINDINGS), load(tables.ESTIMATES, order="rowid")
-    else:
-        findings = bundle.findings()
-        estimates = [e for f in findings for e in bundle.estimates(f.id)]
-    findings = sorted(findings, key=lambda f: (f.order, f.id))
+    """The report over an opened bundle, read as stored (before the reader blocks any figure), so a figure
+    that breaks the rules is reported as a failure rather than seen already blanked."""
+    findings, estimates = bundle.stored_figures()
     return check(findings, estimates, bundle.policy, magnitudes=magnitudes, not_parts=not_parts)
 
 
