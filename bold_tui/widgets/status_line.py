@@ -25,13 +25,20 @@ class StatusLine(Widget):
         sep = f" {glyphs.g().sep} "
         if bundle is None:
             return Text("Locked: no figures in memory.", style="bold")
-        text = Text(bundle.path.name, style="bold")
-        text.append(f"{sep}{bundle.publisher.label}")
         pins = len(getattr(app, "pins", []))
-        text.append(f"{sep}{pins} pinned" + (" (c to compare)" if pins == 2 else ""))
         minutes = getattr(getattr(app, "settings", None), "idle_lock_minutes", 0)
-        lock = f"locks after {minutes:g} min idle" if minutes and minutes > 0 else "Ctrl+L locks"
-        text.append(f"{sep}{lock}")
+        timed = bool(minutes and minutes > 0)
+        # Longest first; the first that fits the line is shown, so at 80 columns nothing is cut mid-word.
+        for pinned, lock in (
+                (f"{pins} pinned" + (" (c to compare)" if pins == 2 else ""),
+                 f"locks after {minutes:g} min idle" if timed else "Ctrl+L locks"),
+                (f"{pins} pinned" + (" (c compares)" if pins == 2 else ""),
+                 f"locks after {minutes:g} min" if timed else "Ctrl+L locks"),
+                (f"{pins} pinned", f"lock {minutes:g} min" if timed else "Ctrl+L locks")):
+            text = Text(bundle.path.name, style="bold")
+            text.append(f"{sep}{bundle.publisher.label}{sep}{pinned}{sep}{lock}")
+            if text.cell_len <= max(self.size.width - 2, 0):
+                break
         text.no_wrap = True
         text.overflow = "ellipsis"
         return text
