@@ -43,6 +43,7 @@ from linkage_core.linkage.backend import Backend, EngineKind, open_backend
 from linkage_core.linkage.spine import assign_person_keys, write_families, write_spine
 from linkage_core.linkage.standardise import STANDARD_COLUMNS, extract_paths, standardise_table
 from linkage_core.linkage import quality as quality_mod
+from linkage_core.sql import literal
 
 Progress = Callable[[str, float], None]
 
@@ -220,13 +221,10 @@ def _available(backend: Backend | Any, table: str) -> set[str]:
 
 def _nodes_sql(tables: dict[str, _Table]) -> str:
     return " UNION ALL ".join(
-        f"SELECT '{t.dataset.replace(chr(39), chr(39) * 2)}' AS dataset, record_id FROM {t.name}"
+        f"SELECT {literal(t.dataset)} AS dataset, record_id FROM {t.name}"
         for t in tables.values()
     )
 
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 @dataclass
@@ -293,8 +291,8 @@ def _link_all(backend: Backend, db: Any, tables: dict[str, _Table], cohort: str,
         preds = _predict(db, [anchor], "dedupe_only", anchor.available, accuracy.SCORE_FLOOR, u_values, m_values,
                          run=run, name=f"duplicates in {cohort}")
         if preds is not None:
-            edges.append(_accept(backend, run, cohort, f"""SELECT {_lit(cohort)} AS ds_l, record_id_l AS id_l,
-                {_lit(cohort)} AS ds_r, record_id_r AS id_r, match_probability FROM {preds.physical_name}""",
+            edges.append(_accept(backend, run, cohort, f"""SELECT {literal(cohort)} AS ds_l, record_id_l AS id_l,
+                {literal(cohort)} AS ds_r, record_id_r AS id_r, match_probability FROM {preds.physical_name}""",
                 None, accuracy.CLUSTER_GRID, preds))
             preds.drop_table_from_database_and_remove_from_cache()
     linked: list[str] = []
@@ -309,10 +307,10 @@ def _link_all(backend: Backend, db: Any, tables: dict[str, _Table], cohort: str,
             continue
         # Orient each pair (cohort, other); a threshold chooses among each record's best cohort match only.
         oriented = f"""
-            SELECT {_lit(cohort)} AS ds_l,
-                   CASE WHEN source_dataset_l = {_lit(other.dataset)} THEN record_id_r ELSE record_id_l END AS id_l,
-                   {_lit(other.dataset)} AS ds_r,
-                   CASE WHEN source_dataset_l = {_lit(other.dataset)} THEN record_id_l ELSE record_id_r END AS id_r,
+            SELECT {literal(cohort)} AS ds_l,
+                   CASE WHEN source_dataset_l = {literal(other.dataset)} THEN record_id_r ELSE record_id_l END AS id_l,
+                   {literal(other.dataset)} AS ds_r,
+                   CASE WHEN source_dataset_l = {literal(other.dataset)} THEN record_id_l ELSE record_id_r END AS id_r,
                    match_probability
             FROM {preds.physical_name}"""
         best = """SELECT ds_l, id_l, ds_r, id_r, match_probability FROM (
@@ -360,8 +358,8 @@ def _link_residual(backend: Backend, db: Any, others: list[_Table], linked: list
                                                  "match_probability DOUBLE")
     own = ", ".join(f"s.{c}" for c in STANDARD_COLUMNS if c != "record_id")
     selects = [
-        f"""SELECT {_lit(t.dataset)} || chr(31) || s.record_id AS record_id, {own}
-            FROM {t.name} s ANTI JOIN bold_linked_edges l ON l.ds_r = {_lit(t.dataset)} AND l.id_r = s.record_id"""
+        f"""SELECT {literal(t.dataset)} || chr(31) || s.record_id AS record_id, {own}
+            FROM {t.name} s ANTI JOIN bold_linked_edges l ON l.ds_r = {literal(t.dataset)} AND l.id_r = s.record_id"""
         for t in others
     ]
     backend.create_table("bold_residual", " UNION ALL ".join(selects))
@@ -585,12 +583,12 @@ def _link_parents(backend: Backend, db: Any, paths: dict[str, Path],
         if preds is None:
             continue
         found.append(_keep(backend, preds, f"""
-            SELECT {_lit(dataset)} AS child_dataset, child_id, cohort_id AS parent_id, match_probability FROM (
+            SELECT {literal(dataset)} AS child_dataset, child_id, cohort_id AS parent_id, match_probability FROM (
                 SELECT *, row_number() OVER (PARTITION BY child_id ORDER BY match_probability DESC, cohort_id) AS link_rank
                 FROM (
-                    SELECT CASE WHEN source_dataset_l = {_lit(parents.dataset)} THEN record_id_r ELSE record_id_l END
+                    SELECT CASE WHEN source_dataset_l = {literal(parents.dataset)} THEN record_id_r ELSE record_id_l END
                                AS cohort_id,
-                           CASE WHEN source_dataset_l = {_lit(parents.dataset)} THEN record_id_l ELSE record_id_r END
+                           CASE WHEN source_dataset_l = {literal(parents.dataset)} THEN record_id_l ELSE record_id_r END
                                AS child_id,
                            match_probability
                     FROM {preds.physical_name}
