@@ -132,11 +132,12 @@ def estimate(backend: Backend, scored: str, spine: str = "bold_spine", probes: s
             JOIN {spine} a ON a.dataset = pr.ds_l AND a.record_id = pr.id_l
             JOIN {spine} b ON b.dataset = pr.ds_r AND b.record_id = pr.id_r
             WHERE a.person_key <> b.person_key""" if probes else "")
-    # Two clusters a scored or probed pair says may be one person: the likeliest such pair between them,
-    # and how many pairs of the whole data the evidence stands for (1 when scored, more when sampled).
+    # Two clusters some scored or probed pair says may be one person: the summed probability of the pairs
+    # between them, each counted for the pairs of the whole data it stands for (1 when scored, more when
+    # sampled), kept apart for the scored pairs and for the sample.
     backend.create_table("bold_est_apart", f"""
         SELECT least(e.key_l, e.key_r) AS k1, greatest(e.key_l, e.key_r) AS k2, e.sampled,
-               max({bounded}) AS p, max(e.w) AS w
+               sum({bounded} * e.w) AS s, max({bounded}) * max(e.w) AS m
         FROM (
             SELECT ds_l, id_l, ds_r, id_r, key_l, key_r, p, 1.0 AS w, FALSE AS sampled
             FROM bold_est_pairs WHERE key_l <> key_r
@@ -149,9 +150,10 @@ def estimate(backend: Backend, scored: str, spine: str = "bold_spine", probes: s
     out: dict[str, Any] = {}
     for scope, d in scopes.items():
         n_d = "count(*)" if d is None else f"count(*) FILTER (dataset = {literal(d)})"
+        n_c = "count(*)" if cohort is None else f"count(*) FILTER (dataset = {coh})"
         row = backend.rows(f"""
             WITH clusters AS (
-                SELECT person_key, count(*) AS n, {n_d} AS d FROM {spine} GROUP BY person_key
+                SELECT person_key, count(*) AS n, {n_d} AS d, {n_c} AS c FROM {spine} GROUP BY person_key
             ),
             inside AS (
                 SELECT key_l AS person_key, avg(p) AS mean_p FROM bold_est_pairs WHERE key_l = key_r GROUP BY key_l
@@ -162,8 +164,26 @@ def estimate(backend: Backend, scored: str, spine: str = "bold_spine", probes: s
                 FROM clusters c LEFT JOIN inside i USING (person_key) WHERE c.n > 1
             ),
             apart AS (
-                SELECT e.p * e.w * (a.n * b.n - (a.n - a.d) * (b.n - b.d)) AS missed, e.sampled
-                FROM bold_est_apart e JOIN clusters a ON a.person_key = e.k1 JOIN clusters b ON b.person_key = e.k2
+                -- Records that joined no cohort person against a cohort person: the likeliest pair between
+                -- them (a group outside the cohort is held together by its own links, so if one of its
+                -- records is the person, all are; most of its records were never compared with the cohort).
+                -- Otherwise, the chance two clusters are one person: the summed probability over the pairs between them
+                -- that are evidence of it (between two people of the cohort, their cohort records, since an
+                -- agency record is held by the person it joined; between a cohort person and others, the
+                -- cohort records against every record; outside the cohort, every pair), at most one for the
+                -- scored pairs; the sample's pairs each stand for pairs elsewhere, so theirs is not capped.
+                SELECT e.sampled,
+                       CASE WHEN e.one_sided THEN e.m
+                            WHEN e.sampled THEN e.s / e.compared ELSE least(1.0, e.s / e.compared) END
+                           * (e.na * e.nb - (e.na - e.da) * (e.nb - e.db)) AS missed
+                FROM (
+                    SELECT x.sampled, x.s, x.m, a.n AS na, b.n AS nb, a.d AS da, b.d AS db,
+                           (a.c = 0) <> (b.c = 0) AS one_sided,
+                           greatest(1, CASE WHEN a.c = 0 AND b.c = 0 THEN a.n * b.n
+                                            WHEN a.c > 0 AND b.c > 0 THEN a.c * b.c
+                                            ELSE a.c * b.n + b.c * a.n END) AS compared
+                    FROM bold_est_apart x JOIN clusters a ON a.person_key = x.k1 JOIN clusters b ON b.person_key = x.k2
+                ) e
             )
             SELECT (SELECT coalesce(sum(pairs), 0) FROM predicted),
                    (SELECT coalesce(sum(pairs * mean_p), 0) FROM predicted),

@@ -118,6 +118,14 @@ CANDIDATES: tuple[Candidate, ...] = (
     _keyed("date of birth alone", "dob"),
     _keyed("surname sound code, birth year, postcode area", "surname_sx", "dob_y", "pc_area"),
     _keyed("first name sound code, birth year, postcode area", "fn_sx", "dob_y", "pc_area"),
+    # Looser still, each surviving errors in two of the three identifiers: only small or sparse extracts
+    # afford them, and the budget leaves them out where their blocks grow crowded.
+    _keyed("surname sound code, birth year", "surname_sx", "dob_y"),
+    _keyed("first name sound code, birth year", "fn_sx", "dob_y"),
+    _keyed("birth year and month, surname initial", "dob_y", "dob_m", "sn_initial"),
+    _keyed("birth year and month, first initial", "dob_y", "dob_m", "fn_initial"),
+    _undated("surname sound code, postcode district", "surname_sx", "pc_district"),
+    _undated("first name sound code, postcode district", "fn_sx", "pc_district"),
 )
 
 
