@@ -228,7 +228,6 @@ def _nodes_sql(tables: dict[str, _Table]) -> str:
     )
 
 
-
 @dataclass
 class _Run:
     """What every model of one run shares and leaves behind: u and m values, each model's account of
@@ -250,7 +249,7 @@ _PAIRS = "__bold_pairs__"
 
 
 def _accept(backend: Backend, run: _Run, name: str, pairs_sql: str, best_sql: str | None,
-            grid: tuple[float, ...], preds: Any = None) -> str:
+            grid: tuple[float, ...], preds: Any) -> str:
     """Keep this model's scored pairs, choose its threshold from them, and return its accepted links.
 
     ``pairs_sql``: every scored pair as (ds_l, id_l, ds_r, id_r, match_probability), read from ``_PAIRS``
