@@ -104,9 +104,12 @@ def estimate(backend: Backend, scored: str, spine: str = "bold_spine", probes: s
     cohort: most pairs (a benefits record with a tax record) are never compared directly but joined through
     the cohort person, so one record that fails to join its person loses a pair with every record of that
     person. For each two clusters that some scored or probed pair says may be one person, the expected
-    missed pairs are that pair's probability times the pairs the two clusters would make together. An
-    agency record's probability of belonging to another cohort person than the one it joined is at most one
-    less the probability of the link it has (``cohort``: the cohort extract's name).
+    missed pairs are the chance they are one person times the pairs the two would make together. That
+    chance is the likeliest pair between a cohort person and a group that joined no cohort person (the
+    group is held by its own links and was mostly never compared with the cohort), and elsewhere the
+    summed probability over the pairs that are evidence of it (see the query), at most one. An agency
+    record's probability of belonging to another cohort person than the one it joined is at most one less
+    the probability of the link it has (``cohort``: the cohort extract's name).
     """
     backend.create_table("bold_est_pairs", f"""
         SELECT s.ds_l, s.id_l, s.ds_r, s.id_r, a.person_key AS key_l, b.person_key AS key_r,
