@@ -459,7 +459,7 @@ def _blocking_misses(run: _Run, db: Any, tables: list[_Table], linker: Any, chos
         for t in tables:
             q = min(1.0, _MISS_SAMPLE / max(t.rows, 1))
             name = f"bold_miss_{next(_EDGE_TABLES):06d}"
-            backend.create_table(name, f"SELECT * FROM {t.name} WHERE hash(record_id) % 1000000 < {int(q * 1_000_000)}")
+            backend.create_table(name, f"SELECT * FROM {t.name} WHERE abs(hash(record_id)) % 1000000 < {int(q * 1_000_000)}")
             shares.append(q)
             names.append((name, t.dataset))
         model["blocking_rules_to_generate_predictions"] = (
