@@ -11,6 +11,8 @@ import os
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from linkage_core.sql import literal
+
 EngineKind = Literal["duckdb", "spark"]
 
 
@@ -66,9 +68,9 @@ class DuckDBBackend:
 
     def read_extract(self, name: str, path: Path) -> list[str]:
         """An extract as a view. CSVs are read as text so that leading zeros and odd dates survive."""
-        literal = _lit(str(path))
-        source = (f"read_csv({literal}, all_varchar = true, header = true)" if path.suffix.lower() == ".csv"
-                  else f"read_parquet({literal})")
+        quoted = literal(str(path))
+        source = (f"read_csv({quoted}, all_varchar = true, header = true)" if path.suffix.lower() == ".csv"
+                  else f"read_parquet({quoted})")
         self.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {source}")
         return [d[0] for d in self.con.execute(f"SELECT * FROM {name} LIMIT 0").description]
 
@@ -87,7 +89,7 @@ class DuckDBBackend:
         return self.con.execute(sql).fetchall()
 
     def write_parquet(self, sql: str, path: Path) -> None:
-        self.con.execute(f"COPY ({sql}) TO {_lit(str(path))} (FORMAT PARQUET)")
+        self.con.execute(f"COPY ({sql}) TO {literal(str(path))} (FORMAT PARQUET)")
 
     def close(self) -> None:
         from linkage_core.memory import untrack
@@ -148,7 +150,3 @@ def open_backend(kind: EngineKind, spill: Path, *, memory_limit: str | None = No
     from linkage_core.errors import UsageError
 
     raise UsageError(f"There is no engine called '{kind}': choose duckdb or spark.")
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"

@@ -118,6 +118,14 @@ CANDIDATES: tuple[Candidate, ...] = (
     _keyed("date of birth alone", "dob"),
     _keyed("surname sound code, birth year, postcode area", "surname_sx", "dob_y", "pc_area"),
     _keyed("first name sound code, birth year, postcode area", "fn_sx", "dob_y", "pc_area"),
+    # Looser still, each surviving errors in two of the three identifiers: only small or sparse extracts
+    # afford them, and the budget leaves them out where their blocks grow crowded.
+    _keyed("surname sound code, birth year", "surname_sx", "dob_y"),
+    _keyed("first name sound code, birth year", "fn_sx", "dob_y"),
+    _keyed("birth year and month, surname initial", "dob_y", "dob_m", "sn_initial"),
+    _keyed("birth year and month, first initial", "dob_y", "dob_m", "fn_initial"),
+    _undated("surname sound code, postcode district", "surname_sx", "pc_district"),
+    _undated("first name sound code, postcode district", "fn_sx", "pc_district"),
 )
 
 
@@ -183,8 +191,9 @@ def choose_rules(backend: Backend, left: str, right: str | None, available: set[
     per_record = max(records, 1)
     proportion = min(1.0, COUNT_SAMPLE_RECORDS / per_record)
     # A hash sample keeps both sides of a pair when their record ids are equal (a dedupe), and the same
-    # sample every run; pairs scale with the square of the share sampled.
-    keep = f"hash(record_id) % 1000000 < {int(proportion * 1_000_000)}"
+    # sample every run; pairs scale with the square of the share sampled. abs: Spark's hash is a signed
+    # 32-bit integer (a negative one would always pass); DuckDB's is unsigned, so nothing changes there.
+    keep = f"abs(hash(record_id)) % 1000000 < {int(proportion * 1_000_000)}"
     backend.create_table("bold_blk_l", f"SELECT * FROM {left} WHERE {keep}")
     backend.create_table("bold_blk_r", f"SELECT * FROM {right} WHERE {keep}")
     scale = 1.0 / proportion ** 2

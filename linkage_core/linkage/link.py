@@ -43,6 +43,7 @@ from linkage_core.linkage.backend import Backend, EngineKind, open_backend
 from linkage_core.linkage.spine import assign_person_keys, write_families, write_spine
 from linkage_core.linkage.standardise import STANDARD_COLUMNS, extract_paths, standardise_table
 from linkage_core.linkage import quality as quality_mod
+from linkage_core.sql import literal
 
 Progress = Callable[[str, float], None]
 
@@ -148,7 +149,9 @@ def link_world(
             rates = quality_mod.match_rates(backend, cohort)
             _union(backend, "bold_scored", run.scored, "ds_l VARCHAR, id_l VARCHAR, ds_r VARCHAR, id_r VARCHAR, "
                                                        "match_probability DOUBLE")
-            estimate = accuracy.estimate(backend, "bold_scored", missed=_misses_by_dataset(run.models, cohort))
+            _union(backend, "bold_probes", run.probes, "ds_l VARCHAR, id_l VARCHAR, ds_r VARCHAR, id_r VARCHAR, "
+                                                       "match_probability DOUBLE, weight DOUBLE")
+            estimate = accuracy.estimate(backend, "bold_scored", probes="bold_probes", cohort=cohort)
         finally:
             backend.close()
     timings["total_link"] = time.perf_counter() - clock
@@ -220,13 +223,9 @@ def _available(backend: Backend | Any, table: str) -> set[str]:
 
 def _nodes_sql(tables: dict[str, _Table]) -> str:
     return " UNION ALL ".join(
-        f"SELECT '{t.dataset.replace(chr(39), chr(39) * 2)}' AS dataset, record_id FROM {t.name}"
+        f"SELECT {literal(t.dataset)} AS dataset, record_id FROM {t.name}"
         for t in tables.values()
     )
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 @dataclass
@@ -241,31 +240,32 @@ class _Run:
     last: tuple[Any, Any] | None = None   # the latest model's linker and inputs, for its QA charts
     models: list[dict[str, Any]] = field(default_factory=list)
     scored: list[str] = field(default_factory=list)
+    probes: list[str] = field(default_factory=list)
+    pending_probe: tuple[str, float] | None = None   # the latest model's unblocked pairs, and their weight
 
 
-def _misses_by_dataset(models: list[dict[str, Any]], cohort: str) -> dict[str, float]:
-    """Expected matches lost to blocking, for pairs touching each extract and overall."""
-    out: dict[str, float] = {"overall": 0.0}
-    for m in models:
-        missed = m.get("missed_by_blocking")
-        if not missed:
-            continue
-        out["overall"] += missed
-        touched = {cohort} if m["model"].startswith("duplicates in ") else {cohort, m["model"].split(" to ")[0]}
-        for d in touched:
-            out[d] = out.get(d, 0.0) + missed
-    return out
+#: Stands for the table of a model's pairs in the SQL that turns them into (ds_l, id_l, ds_r, id_r, p).
+_PAIRS = "__bold_pairs__"
 
 
-def _accept(backend: Backend, run: _Run, name: str, scored_sql: str, best_sql: str | None,
-            grid: tuple[float, ...], preds: Any = None) -> str:
+def _accept(backend: Backend, run: _Run, name: str, pairs_sql: str, best_sql: str | None,
+            grid: tuple[float, ...], preds: Any) -> str:
     """Keep this model's scored pairs, choose its threshold from them, and return its accepted links.
 
-    ``scored_sql``: every scored pair as (ds_l, id_l, ds_r, id_r, match_probability); ``best_sql``: the
-    pairs a threshold chooses among, when that is not all of them (a link keeps each record's best match).
+    ``pairs_sql``: every scored pair as (ds_l, id_l, ds_r, id_r, match_probability), read from ``_PAIRS``
+    (Splink's predictions; the same SQL turns the model's unblocked probe pairs into the same shape);
+    ``best_sql``: the pairs a threshold chooses among, when that is not all of them (a link keeps each
+    record's best match).
     """
     table = f"bold_scored_{next(_EDGE_TABLES):06d}"
-    backend.create_table(table, scored_sql)
+    backend.create_table(table, pairs_sql.replace(_PAIRS, preds.physical_name))
+    if run.pending_probe is not None:
+        raw, weight = run.pending_probe
+        probe = f"bold_probe_{next(_EDGE_TABLES):06d}"
+        backend.create_table(probe, f"SELECT *, CAST({weight} AS DOUBLE) AS weight FROM ({pairs_sql.replace(_PAIRS, raw)}) p")
+        backend.drop(raw)
+        run.probes.append(probe)
+        run.pending_probe = None
     run.scored.append(table)
     candidates = best_sql.format(scored=table) if best_sql else f"SELECT * FROM {table}"
     choice = accuracy.choose_threshold(backend, candidates, f"SELECT * FROM {table}", grid)
@@ -273,7 +273,7 @@ def _accept(backend: Backend, run: _Run, name: str, scored_sql: str, best_sql: s
     run.models[-1]["thresholds_tried"] = choice["tried"]
     kept = f"bold_edges_{next(_EDGE_TABLES):06d}"
     backend.create_table(kept, f"SELECT * FROM ({candidates}) c WHERE match_probability >= {choice['threshold']}")
-    if run.qa_dir is not None and run.last is not None and preds is not None:
+    if run.qa_dir is not None and run.last is not None:
         linker, inputs = run.last
         qa.write_model(run.qa_dir, run.models[-1]["model"], linker, inputs, preds, run.models[-1])
     run.last = None
@@ -293,8 +293,8 @@ def _link_all(backend: Backend, db: Any, tables: dict[str, _Table], cohort: str,
         preds = _predict(db, [anchor], "dedupe_only", anchor.available, accuracy.SCORE_FLOOR, u_values, m_values,
                          run=run, name=f"duplicates in {cohort}")
         if preds is not None:
-            edges.append(_accept(backend, run, cohort, f"""SELECT {_lit(cohort)} AS ds_l, record_id_l AS id_l,
-                {_lit(cohort)} AS ds_r, record_id_r AS id_r, match_probability FROM {preds.physical_name}""",
+            edges.append(_accept(backend, run, cohort, f"""SELECT {literal(cohort)} AS ds_l, record_id_l AS id_l,
+                {literal(cohort)} AS ds_r, record_id_r AS id_r, match_probability FROM {_PAIRS}""",
                 None, accuracy.CLUSTER_GRID, preds))
             preds.drop_table_from_database_and_remove_from_cache()
     linked: list[str] = []
@@ -309,12 +309,12 @@ def _link_all(backend: Backend, db: Any, tables: dict[str, _Table], cohort: str,
             continue
         # Orient each pair (cohort, other); a threshold chooses among each record's best cohort match only.
         oriented = f"""
-            SELECT {_lit(cohort)} AS ds_l,
-                   CASE WHEN source_dataset_l = {_lit(other.dataset)} THEN record_id_r ELSE record_id_l END AS id_l,
-                   {_lit(other.dataset)} AS ds_r,
-                   CASE WHEN source_dataset_l = {_lit(other.dataset)} THEN record_id_l ELSE record_id_r END AS id_r,
+            SELECT {literal(cohort)} AS ds_l,
+                   CASE WHEN source_dataset_l = {literal(other.dataset)} THEN record_id_r ELSE record_id_l END AS id_l,
+                   {literal(other.dataset)} AS ds_r,
+                   CASE WHEN source_dataset_l = {literal(other.dataset)} THEN record_id_l ELSE record_id_r END AS id_r,
                    match_probability
-            FROM {preds.physical_name}"""
+            FROM {_PAIRS}"""
         best = """SELECT ds_l, id_l, ds_r, id_r, match_probability FROM (
                 SELECT *, row_number() OVER (PARTITION BY id_r ORDER BY match_probability DESC, id_l) AS link_rank
                 FROM {scored}) ranked WHERE link_rank = 1"""
@@ -360,8 +360,8 @@ def _link_residual(backend: Backend, db: Any, others: list[_Table], linked: list
                                                  "match_probability DOUBLE")
     own = ", ".join(f"s.{c}" for c in STANDARD_COLUMNS if c != "record_id")
     selects = [
-        f"""SELECT {_lit(t.dataset)} || chr(31) || s.record_id AS record_id, {own}
-            FROM {t.name} s ANTI JOIN bold_linked_edges l ON l.ds_r = {_lit(t.dataset)} AND l.id_r = s.record_id"""
+        f"""SELECT {literal(t.dataset)} || chr(31) || s.record_id AS record_id, {own}
+            FROM {t.name} s ANTI JOIN bold_linked_edges l ON l.ds_r = {literal(t.dataset)} AND l.id_r = s.record_id"""
         for t in others
     ]
     backend.create_table("bold_residual", " UNION ALL ".join(selects))
@@ -378,7 +378,7 @@ def _link_residual(backend: Backend, db: Any, others: list[_Table], linked: list
         SELECT split_part(record_id_l, chr(31), 1) AS ds_l, substr(record_id_l, strpos(record_id_l, chr(31)) + 1) AS id_l,
                split_part(record_id_r, chr(31), 1) AS ds_r, substr(record_id_r, strpos(record_id_r, chr(31)) + 1) AS id_r,
                match_probability
-        FROM {preds.physical_name}
+        FROM {_PAIRS}
     """, None, accuracy.OUTSIDERS_GRID, preds)
     preds.drop_table_from_database_and_remove_from_cache()
     return kept
@@ -424,37 +424,42 @@ def _predict(db: Any, tables: list[_Table], link_type: model.LinkType, available
     _train(linker, available, tables, u_values, m_values)
     if run is not None:
         run.last = (linker, inputs if len(inputs) > 1 else inputs[0])
-        if rules and run.backend is not None:
-            account["missed_by_blocking"] = _blocking_misses(run.backend, db, tables, linker, len(rules), link_type)
+        if run.backend is not None:
+            chosen = len(settings.blocking_rules_to_generate_predictions)
+            account["missed_by_blocking"] = _blocking_misses(run, db, tables, linker, chosen)
     return linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
 
 
 #: Records per side sampled to look for matches the blocking rules missed.
-_MISS_SAMPLE = 2000
+_MISS_SAMPLE = 6000
 _LOOSE = (("surname_sx",), ("fn_sx",), ("dob_y", "dob_m"), ("pc_district",))
 
 
-def _blocking_misses(backend: Backend, db: Any, tables: list[_Table], linker: Any, chosen: int,
-                     link_type: str) -> float | None:
+def _blocking_misses(run: _Run, db: Any, tables: list[_Table], linker: Any, chosen: int) -> float | None:
     """Matches the blocking rules never generated, expected from the model itself (for recall's estimate).
 
     On a sample of records, pairs that share any one loose key (a sound-alike surname or first name, a birth
-    month, a postcode district) but that no chosen rule generates are scored with the trained model; their
-    summed probability, scaled up by the sample's share of pairs, is the expected number of matches lost to
-    blocking. A match sharing none of those keys stays invisible.
+    month, a postcode district) but that no chosen rule generates are scored with the trained model. Those
+    pairs are kept, with the number of pairs of the whole data each stands for, for ``accuracy.estimate``
+    (``run.pending_probe``, picked up by ``_accept``); their summed probability, scaled up by the sample's
+    share of pairs, is returned: the expected number of matches lost to blocking. A match sharing none of
+    those keys stays invisible.
     """
     from splink import Linker, block_on
 
+    backend = run.backend
+    assert backend is not None
+    names: list[tuple[str, str]] = []
     try:
         model = linker._settings_obj.as_dict()
         loose = [block_on(*cols) for cols in _LOOSE if all(c in _avail_cols(tables) for c in cols)]
         if not loose:
             return None
-        shares, names = [], []
+        shares = []
         for t in tables:
             q = min(1.0, _MISS_SAMPLE / max(t.rows, 1))
             name = f"bold_miss_{next(_EDGE_TABLES):06d}"
-            backend.create_table(name, f"SELECT * FROM {t.name} WHERE hash(record_id) % 1000000 < {int(q * 1_000_000)}")
+            backend.create_table(name, f"SELECT * FROM {t.name} WHERE abs(hash(record_id)) % 1000000 < {int(q * 1_000_000)}")
             shares.append(q)
             names.append((name, t.dataset))
         model["blocking_rules_to_generate_predictions"] = (
@@ -463,15 +468,18 @@ def _blocking_misses(backend: Backend, db: Any, tables: list[_Table], linker: An
                   for n, d in names]
         probe = Linker(inputs if len(inputs) > 1 else inputs[0], model, log_level=None)
         preds = probe.inference.predict(threshold_match_probability=accuracy.SCORE_FLOOR, warning_mode="never")
-        found = backend.rows(f"SELECT coalesce(sum(match_probability), 0) FROM {preds.physical_name} "
-                             f"WHERE CAST(match_key AS INTEGER) >= {chosen}")[0][0]
+        kept = f"bold_unblocked_{next(_EDGE_TABLES):06d}"
+        backend.create_table(kept, f"SELECT * FROM {preds.physical_name} WHERE CAST(match_key AS INTEGER) >= {chosen}")
         preds.drop_table_from_database_and_remove_from_cache()
-        for n, _ in names:
-            backend.drop(n)
         scale = 1.0 / (shares[0] * shares[-1]) if len(shares) > 1 else 1.0 / shares[0] ** 2
+        found = backend.rows(f"SELECT coalesce(sum(match_probability), 0) FROM {kept}")[0][0]
+        run.pending_probe = (kept, scale)
         return round(float(found or 0.0) * scale, 2)
     except Exception:  # noqa: BLE001 - the estimate goes without this part, and says so
         return None
+    finally:
+        for n, _ in names:
+            backend.drop(n)
 
 
 def _avail_cols(tables: list[_Table]) -> set[str]:
@@ -585,12 +593,12 @@ def _link_parents(backend: Backend, db: Any, paths: dict[str, Path],
         if preds is None:
             continue
         found.append(_keep(backend, preds, f"""
-            SELECT {_lit(dataset)} AS child_dataset, child_id, cohort_id AS parent_id, match_probability FROM (
+            SELECT {literal(dataset)} AS child_dataset, child_id, cohort_id AS parent_id, match_probability FROM (
                 SELECT *, row_number() OVER (PARTITION BY child_id ORDER BY match_probability DESC, cohort_id) AS link_rank
                 FROM (
-                    SELECT CASE WHEN source_dataset_l = {_lit(parents.dataset)} THEN record_id_r ELSE record_id_l END
+                    SELECT CASE WHEN source_dataset_l = {literal(parents.dataset)} THEN record_id_r ELSE record_id_l END
                                AS cohort_id,
-                           CASE WHEN source_dataset_l = {_lit(parents.dataset)} THEN record_id_l ELSE record_id_r END
+                           CASE WHEN source_dataset_l = {literal(parents.dataset)} THEN record_id_l ELSE record_id_r END
                                AS child_id,
                            match_probability
                     FROM {preds.physical_name}

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from linkage_core.linkage.backend import Backend
 
 from linkage_core.schema import LinkageQuality
+from linkage_core.sql import literal
 
 #: Breakdowns reported, and the cohort extract column each comes from.
 GROUPINGS: dict[str, str] = {"sex": "sex", "ethnicity": "ethnicity", "age_band": "age_band"}
@@ -37,7 +38,7 @@ def match_rates(backend: Backend, cohort: str) -> dict[str, dict[str, Any]]:
 
     For the cohort extract itself, the share of its records whose person was found in another extract.
     """
-    c = _lit(cohort)
+    c = literal(cohort)
     rows = backend.rows(f"""
         WITH keyed AS (
             SELECT person_key,
@@ -68,15 +69,15 @@ def evaluate_against_truth(world_dir: Path, out_dir: Path, cohort: str = "prison
     try:
         con.execute("CREATE MACRO pairs_with(n, d) AS ((n * (n - 1) - (n - d) * (n - d - 1)) / 2)::HUGEINT")
         con.execute(f"CREATE TABLE spine AS SELECT dataset, CAST(record_id AS VARCHAR) AS record_id, person_key "
-                    f"FROM read_parquet({_lit(str(out_dir / 'spine.parquet'))})")
+                    f"FROM read_parquet({literal(str(out_dir / 'spine.parquet'))})")
         con.execute(f"CREATE TABLE truth AS SELECT dataset, CAST(record_id AS VARCHAR) AS record_id, "
                     f"CAST(person_id AS VARCHAR) AS person_id "
-                    f"FROM read_parquet({_lit(str(world_dir / '_truth' / 'truth.parquet'))})")
+                    f"FROM read_parquet({literal(str(world_dir / '_truth' / 'truth.parquet'))})")
         groupings = _person_groups(con, read_relation(con, extract_paths(world_dir)[cohort]), cohort)
         con.execute(f"""
             CREATE TABLE rec AS
             SELECT s.dataset, s.person_key, t.person_id, 'All' AS overall,
-                   {', '.join(f"coalesce(g.{g}, {_lit(OUTSIDE_COHORT)}) AS {g}" for g in groupings)}
+                   {', '.join(f"coalesce(g.{g}, {literal(OUTSIDE_COHORT)}) AS {g}" for g in groupings)}
             FROM spine s JOIN truth t USING (dataset, record_id)
             LEFT JOIN person_groups g USING (person_id)
         """)
@@ -109,7 +110,7 @@ def _person_groups(con: duckdb.DuckDBPyConnection, cohort_rel: duckdb.DuckDBPyRe
         CREATE TABLE person_groups AS
         SELECT t.person_id, {', '.join(f'arg_min(c.{g}, c.record_id) AS {g}' for g in present) or 'NULL AS none'}
         FROM (SELECT CAST(record_id AS VARCHAR) AS record_id{', ' + select if select else ''} FROM cohort_raw) c
-        JOIN truth t ON t.dataset = {_lit(cohort)} AND t.record_id = c.record_id
+        JOIN truth t ON t.dataset = {literal(cohort)} AND t.record_id = c.record_id
         GROUP BY t.person_id
     """)
     con.unregister("cohort_raw")
@@ -135,7 +136,7 @@ def _scores(con: duckdb.DuckDBPyConnection, datasets: list[str], grouping: str) 
     C(n,2) - C(n-d,2). A predicted pair counts for a group when either record truly belongs to someone
     in it; a true pair is inside one person, so it has one group. One pass computes every dataset.
     """
-    scopes = {"overall": "TRUE", **{d: f"dataset = {_lit(d)}" for d in datasets}}
+    scopes = {"overall": "TRUE", **{d: f"dataset = {literal(d)}" for d in datasets}}
     alias = {scope: f"d{i}" for i, scope in enumerate(scopes)}
     counts = ", ".join(f"count(*) FILTER ({cond}) AS {alias[s]}" for s, cond in scopes.items())
     cell_p = ", ".join(f"sum(pairs_with(n, {a})) AS tp_{a}" for a in alias.values())
@@ -200,13 +201,13 @@ def _family_scores(con: duckdb.DuckDBPyConnection, truth_path: Path, families_pa
         ),
         found AS (
             SELECT DISTINCT c.person_id AS child, p.person_id AS parent
-            FROM read_parquet({_lit(str(families_path))}) f
+            FROM read_parquet({literal(str(families_path))}) f
             JOIN key_person c ON c.person_key = f.child_person_key
             JOIN key_person p ON p.person_key = f.parent_person_key
         ),
         planted AS (
             SELECT DISTINCT CAST(child_person_id AS VARCHAR) AS child, CAST(parent_person_id AS VARCHAR) AS parent
-            FROM read_parquet({_lit(str(truth_path))})
+            FROM read_parquet({literal(str(truth_path))})
         )
         SELECT (SELECT count(*) FROM found), (SELECT count(*) FROM planted),
                (SELECT count(*) FROM found JOIN planted USING (child, parent))
@@ -299,7 +300,3 @@ def _pct(value: float | None) -> str:
 
 def _r(value: float | None) -> float | None:
     return None if value is None else round(value, 5)
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"

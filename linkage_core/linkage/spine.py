@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from linkage_core.sql import literal
+
 if TYPE_CHECKING:
     from linkage_core.linkage.backend import Backend
 
@@ -74,14 +76,10 @@ def write_families(backend: Backend, edges_table: str, path: Path, cohort: str) 
                max(e.match_probability) AS match_probability
         FROM {edges_table} e
         JOIN bold_spine c ON c.dataset = e.child_dataset AND c.record_id = e.child_id
-        JOIN bold_spine p ON p.dataset = {_lit(cohort)} AND p.record_id = e.parent_id
+        JOIN bold_spine p ON p.dataset = {literal(cohort)} AND p.record_id = e.parent_id
         WHERE c.person_key <> p.person_key
         GROUP BY c.person_key, p.person_key
     """)
     backend.write_parquet(f"SELECT {', '.join(FAMILY_COLUMNS)} FROM bold_families "
                           "ORDER BY child_person_key, parent_person_key", path)
     return int(backend.rows("SELECT count(*) FROM bold_families")[0][0])
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"

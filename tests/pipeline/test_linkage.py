@@ -567,6 +567,32 @@ def test_estimate_counts_right_and_missed_pairs_from_probabilities() -> None:
     assert got["datasets"]["a"]["predicted_pairs"] == 1 and "blocking rule" in got["method"]
 
 
+def test_estimate_counts_missed_pairs_between_whole_people_bounded_by_the_link_a_record_has() -> None:
+    """A record that fails to join its person loses a pair with each of that person's records, not one."""
+    from linkage_core.linkage.accuracy import estimate
+    from linkage_core.linkage.backend import DuckDBBackend
+
+    con = duckdb.connect()
+    con.execute("""CREATE TABLE bold_spine AS SELECT * FROM (VALUES
+        ('prison', 'p1', 1), ('dwp', 'd1', 1), ('hmrc', 'h1', 1), ('dwp', 'd2', 2),
+        ('prison', 'p3', 3), ('dwp', 'd3', 3), ('hmrc', 'h4', 4)) v(dataset, record_id, person_key)""")
+    con.execute("""CREATE TABLE scored AS SELECT * FROM (VALUES
+        ('prison', 'p1', 'dwp', 'd1', 0.95), ('prison', 'p1', 'hmrc', 'h1', 0.9),
+        ('prison', 'p1', 'dwp', 'd2', 0.4),
+        ('prison', 'p3', 'dwp', 'd3', 0.99), ('prison', 'p1', 'dwp', 'd3', 0.3)) v(ds_l, id_l, ds_r, id_r, match_probability)""")
+    con.execute("""CREATE TABLE probes AS SELECT * FROM (VALUES
+        ('prison', 'p3', 'hmrc', 'h4', 0.5, 10.0)) v(ds_l, id_l, ds_r, id_r, match_probability, weight)""")
+    got = estimate(DuckDBBackend.wrap(con), "scored", probes="probes", cohort="prison")["overall"]
+    right = 3 * (0.95 + 0.9) / 2 + 1 * 0.99
+    # d2 alone, left apart from a person of 3 records at 0.4: 3 pairs; d3, held by its own person at 0.99,
+    # belongs to person 1 with at most 0.01, and the two people's prison records are the evidence between
+    # them: 0.01 of 3 x 2 pairs; h4 from the probe, standing for 10 pairs: 0.5 x 10 x 2.
+    missed = 0.4 * 3 + 0.01 * 6
+    assert got["expected_missed"] == pytest.approx(missed, abs=0.05)
+    assert got["expected_missed_by_blocking"] == pytest.approx(10.0, abs=0.05)
+    assert got["recall"] == pytest.approx(right / (right + missed + 10.0), abs=1e-3)
+
+
 def test_quality_json_carries_the_estimate_thresholds_and_rules(linked: tuple[Path, Path, dict]) -> None:
     quality = json.loads((linked[1] / "quality.json").read_text())
     estimate, truth = quality["estimate"], quality["evaluation"]["pairwise"]
