@@ -110,7 +110,10 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
                 "Some of them may still have a parent who left prison that the data did not find. That "
                 "would make the gap look smaller than it is.",
                 "Councils know some children because of needs the records do not show. If the comparison children "
-                "have more such needs, children with a parent who left prison will look better off than they are."],
+                "have more such needs, children with a parent who left prison will look better off than they are.",
+                "The match does not use whether the council saw a child as a child in need or gave early help. "
+                "Councils give these partly because a parent went to prison, so matching on them would compare "
+                "these children with children whose needs are greater."],
             **common))
     support = frame[(frame.parent_in_cohort == 1)]
     for j, (column, label, verb) in enumerate((
