@@ -72,8 +72,15 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
     council_known = (school.in_council_data == 1).to_numpy()
     treated = (school.parent_in_cohort == 1).to_numpy() & council_known
     school = school.reset_index(drop=True)
-    matcher = Matcher(school, treated, council_known, numeric=("school_year",), categorical=("sex", "region"),
-                      exact=("age_group",), balance_on=("school_year", "sex", "region", "age_group"))
+    # Exactly within school year and sex (absence rises year by year through secondary school, and boys are
+    # suspended more often than girls, so a propensity score that lets a year 9 boy stand in for a year 10 girl
+    # leaves a gap of its own), then on the school's region by propensity score.
+    # Not on the council's own flags (child in need, early help): councils give them partly *because* a
+    # parent went to prison, so matching on them would pair these children with needier ones (measured in
+    # issue 13: it made the bias larger, not smaller).
+    matcher = Matcher(school, treated, council_known, numeric=(), categorical=("region",),
+                      exact=("age_group", "school_year", "sex"),
+                      balance_on=("school_year", "sex", "region", "age_group"))
     overall = matcher.match()
     results: dict = {("overall", "All"): overall}
     for i, (outcome, (kind, measure, verb, better)) in enumerate(OUTCOMES.items()):
@@ -88,8 +95,8 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
             comparison_label="Similar children", phrasing=Phrasing(
                 "children with a parent who left prison", "similar children of the same age", verb, better),
             cells=cells, method=("Children known to a council: those with a parent who left prison against those "
-                                 "whose parent did not, matched on school year, sex and the school's region; 1:1 "
-                                 "nearest neighbour, exactly within school age group"),
+                                 "whose parent did not, matched exactly on school year and sex and on the school's "
+                                 "region; 1:1 nearest neighbour"),
             attrition=[C.step("Children in school records", school_keys, count=len(school)),
                        C.step("Known to a council", school_keys, council_known),
                        C.step("With a parent who left prison", school_keys, treated),
@@ -103,7 +110,10 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
                 "Some of them may still have a parent who left prison that the data did not find. That "
                 "would make the gap look smaller than it is.",
                 "Councils know some children because of needs the records do not show. If the comparison children "
-                "have more such needs, children with a parent who left prison will look better off than they are."],
+                "have more such needs, children with a parent who left prison will look better off than they are.",
+                "The match does not use whether the council saw a child as a child in need or gave early help. "
+                "Councils give these partly because a parent went to prison, so matching on them would compare "
+                "these children with children whose needs are greater."],
             **common))
     support = frame[(frame.parent_in_cohort == 1)]
     for j, (column, label, verb) in enumerate((

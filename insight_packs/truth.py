@@ -55,6 +55,10 @@ class Figures:
     #: pack -> (mean over rows of |mean over worlds of matched - truth|, the same for naive, distinct rows):
     #: the bias itself, with most of each world's chance error averaged away.
     row_bias: dict[str, tuple[float, float, int]] = field(default_factory=dict)
+    #: pack -> what ``row_bias``'s matched figure would be from chance alone if every row were unbiased: the
+    #: mean over rows of sqrt(2/pi) * (spread of a row's error over worlds) / sqrt(worlds). A matched bias near
+    #: this floor is chance, not bias; more worlds lower it.
+    chance_floor: dict[str, float] = field(default_factory=dict)
 
     @property
     def coverage(self) -> float:
@@ -71,7 +75,7 @@ def summary(scores: list[WorldScore]) -> Figures:
         both = [r for r in rs if r.naive is not None]
         bias[pack] = (float(np.mean([abs(r.difference - r.truth) for r in both])) if both else float("nan"),
                       float(np.mean([abs(r.naive - r.truth) for r in both])) if both else float("nan"), len(both))
-    row_bias = {}
+    row_bias, chance_floor = {}, {}
     for pack, rs in by.items():
         per_row = defaultdict(list)
         for r in rs:
@@ -79,10 +83,13 @@ def summary(scores: list[WorldScore]) -> Figures:
                 per_row[(r.finding_id, r.breakdown, r.group)].append(r)
         matched = [abs(np.mean([r.difference - r.truth for r in v])) for v in per_row.values()]
         naive = [abs(np.mean([r.naive - r.truth for r in v])) for v in per_row.values()]
+        spread = [np.std([r.difference - r.truth for r in v], ddof=1) / np.sqrt(len(v)) * np.sqrt(2 / np.pi)
+                  for v in per_row.values() if len(v) > 1]
+        chance_floor[pack] = float(np.mean(spread)) if spread else float("nan")
         row_bias[pack] = (float(np.mean(matched)) if matched else float("nan"),
                           float(np.mean(naive)) if naive else float("nan"), len(per_row))
     return Figures(
-        row_bias=dict(sorted(row_bias.items())),
+        row_bias=dict(sorted(row_bias.items())), chance_floor=dict(sorted(chance_floor.items())),
         rows=len(rows), covered=sum(r.covered for r in rows),
         by_pack={p: (sum(r.covered for r in rs), len(rs)) for p, rs in sorted(by.items())},
         nulls=sum(r.null for r in rows), clear_nulls=sum(r.null and r.clear for r in rows),
@@ -108,7 +115,9 @@ def report(figures: Figures) -> list[str]:
                  "(target: matched <= 1/3 of naive)")
     for pack, (matched, naive, n) in f.row_bias.items():
         ratio = matched / naive if naive else float("nan")
-        lines.append(f"  {pack:<16} {matched:.4f} vs {naive:.4f} over {n} distinct rows (ratio {ratio:.2f})")
+        floor = f.chance_floor.get(pack, float("nan"))
+        lines.append(f"  {pack:<16} {matched:.4f} vs {naive:.4f} over {n} distinct rows (ratio {ratio:.2f}; "
+                     f"chance alone would give about {floor:.4f})")
     lines.append("error per pack: mean over rows and worlds of |estimate - truth| (chance included), matched vs naive")
     for pack, (matched, naive, n) in f.bias.items():
         ratio = matched / naive if naive else float("nan")

@@ -8,10 +8,11 @@ the full sweep of 20+ seeds.
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -173,3 +174,17 @@ def test_evaluate_command_text_and_json(built_world) -> None:  # noqa: F811
     for e in estimates:
         assert e["id"] in shown and not shown[e["id"]]["suppressed"]
         assert shown[e["id"]]["difference"] is not None
+
+
+def test_chance_floor_is_what_unbiased_rows_would_show(world: Path) -> None:
+    # Two worlds whose errors are +d and -d on every row: no bias, so the bias figure is 0 and the floor is
+    # sqrt(2/pi) * sd / sqrt(2) with sd = d * sqrt(2).
+    rows = score(world, _bundle())
+    d = 0.05
+    up = [replace(r, difference=r.truth + d) for r in rows]
+    down = [replace(r, difference=r.truth - d) for r in rows]
+    figures = summary([WorldScore(1, up), WorldScore(2, down)])
+    matched, _naive, _n = figures.row_bias["any_new_pack"]
+    assert matched == pytest.approx(0.0, abs=1e-12)
+    assert figures.chance_floor["any_new_pack"] == pytest.approx(math.sqrt(2 / math.pi) * d, rel=1e-9)
+    assert any("chance alone would give about 0.0399" in line for line in report(figures))
