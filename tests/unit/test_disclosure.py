@@ -241,6 +241,29 @@ def test_without_secondary_the_hidden_group_is_a_subtraction_away():
     assert check.SECONDARY in {r.rule for _, r in report.failures}
 
 
+def _matched_rows(unmatched: int | None) -> list[Estimate]:
+    """A comparison whose region rows were matched apart, one hidden, with ``unmatched`` published overall."""
+    def row(rid: str, breakdown: str, group: str, n: int | None) -> Estimate:
+        if n is None:
+            return Estimate(id=rid, finding_id="f", breakdown=breakdown, group=group, suppressed=True,
+                            suppression_reason=SuppressionReason.TOO_FEW_PEOPLE)
+        return Estimate(id=rid, finding_id="f", breakdown=breakdown, group=group, treated_n=n, treated_events=n // 2,
+                        treated_value=0.5, comparison_n=n, comparison_events=n // 2, comparison_value=0.5,
+                        treated_unmatched=unmatched if breakdown == "overall" else None)
+    return [row("all", "overall", "All", 400), row("r0", "region", "North", None),
+            row("r1", "region", "South", 200), row("r2", "region", "East", 190)]
+
+
+def test_rows_matched_apart_are_not_a_subtraction_away_when_many_went_unmatched():
+    """The overall minus the other rows misses a hidden row by about the unmatched count: with at least the
+    threshold unmatched the check passes; with fewer (or none published) it fails as for any split."""
+    many = check.check([finding()], _matched_rows(unmatched=POLICY.threshold + 5), POLICY)
+    assert check.SECONDARY not in {r.rule for _, r in many.failures}
+    for few in (None, POLICY.threshold - 5):
+        report = check.check([finding()], _matched_rows(unmatched=few), POLICY)
+        assert check.SECONDARY in {r.rule for _, r in report.failures}, few
+
+
 def test_several_breakdowns_of_one_overall_are_protected_separately():
     regions = [(4, 30), (30, 200), (50, 300), (60, 265)]
     sexes = [(70, 400), (74, 395)]
