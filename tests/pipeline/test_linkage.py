@@ -567,6 +567,7 @@ def test_estimate_counts_right_and_missed_pairs_from_probabilities() -> None:
     assert got["datasets"]["a"]["predicted_pairs"] == 1 and "blocking rule" in got["method"]
 
 
+@pytest.mark.slow  # it reads the module's linked world (minutes to build): not the fast lane
 def test_quality_json_carries_the_estimate_thresholds_and_rules(linked: tuple[Path, Path, dict]) -> None:
     quality = json.loads((linked[1] / "quality.json").read_text())
     estimate, truth = quality["estimate"], quality["evaluation"]["pairwise"]
