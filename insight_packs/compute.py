@@ -33,7 +33,33 @@ def record_keys(frame: pd.DataFrame) -> np.ndarray | None:
     """Each row's record key in [0, 1), or None when the table has none."""
     if "record_key" not in frame:
         return None
-    return np.array([int(h, 16) for h in frame["record_key"].astype(str)], dtype=np.float64) / _KEY_SCALE
+    texts = frame["record_key"].astype(str).to_numpy(dtype=str)
+    digits = _hex_digits(texts)
+    if digits is None:  # not all eight hex digits: read one by one (as ever), so a bad key still fails loudly
+        return np.array([int(h, 16) for h in texts], dtype=np.float64) / _KEY_SCALE
+    return (digits @ _HEX_PLACES).astype(np.float64) / _KEY_SCALE
+
+
+#: Each hex digit's value by its ASCII code (-1 for anything else), and the place values of eight digits.
+_HEX_VALUE = np.full(256, -1, dtype=np.int64)
+for _i, _c in enumerate("0123456789abcdef"):
+    _HEX_VALUE[ord(_c)] = _HEX_VALUE[ord(_c.upper())] = _i
+_HEX_PLACES = 16 ** np.arange(7, -1, -1, dtype=np.int64)
+
+
+def _hex_digits(texts: np.ndarray) -> np.ndarray | None:
+    """Eight hex digits per key as a (rows, 8) array of their values (whole numbers, so the same keys as
+    ``int(h, 16)``, read for every row at once); None when any key is not exactly eight hex digits."""
+    if not len(texts):
+        return np.zeros((0, 8), dtype=np.int64)
+    if texts.dtype.itemsize != 8 * 4 or not (np.char.str_len(texts) == 8).all():
+        return None
+    try:
+        codes = np.frombuffer(texts.astype("S8").tobytes(), dtype=np.uint8).reshape(len(texts), 8)
+    except UnicodeEncodeError:
+        return None
+    values = _HEX_VALUE[codes]
+    return None if (values < 0).any() else values
 
 
 def key_of(keys: np.ndarray | None, rows: np.ndarray | None = None) -> float | None:
@@ -167,7 +193,7 @@ def matched_cells(matcher: Matcher, outcome: str, kind: str, breakdowns: Iterabl
             elif breakdown in by_treatment:
                 # Its own propensity model: who reaches a level differs from who takes the course at all.
                 own = Matcher(frame, matcher.treated & pick, matcher.pool, matcher.numeric, matcher.categorical,
-                              matcher.exact, matcher.balance_on)
+                              matcher.exact, matcher.balance_on, like=matcher)
                 cache[(breakdown, group)] = own.match()
             else:
                 cache[(breakdown, group)] = matcher.match(within=pick)

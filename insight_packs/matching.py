@@ -20,6 +20,7 @@ standardised mean differences of every category and number.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -164,6 +165,8 @@ def propensity(x: pd.DataFrame, treated: np.ndarray) -> np.ndarray:
 
     if x.shape[1] == 0 or treated.all() or not treated.any():
         return np.full(len(treated), max(min(treated.mean(), 1 - 1e-6), 1e-6))
+    # BLAS threads are left as they are: limiting them to one was ten times faster on busy cores, but on the
+    # 20,000-person demo it moved the fit's last bits and so some matches (the threads split the sums).
     model = LogisticRegression(max_iter=2000, C=10.0)
     model.fit(x.to_numpy(), treated)
     return model.predict_proba(x.to_numpy())[:, 1]
@@ -187,33 +190,37 @@ def greedy_match(treated_logit: np.ndarray, comparison_logit: np.ndarray, calipe
     positions into the two input arrays.
     """
     order = np.lexsort((comparison_order, comparison_logit))
-    pool = comparison_logit[order]
-    available = _Available(len(pool))
+    # Plain Python floats and lists in the loop (the same float64 values, so the same comparisons): indexing
+    # numpy arrays one element at a time costs more than the matching itself.
+    pool = comparison_logit[order].tolist()
+    size = len(pool)
+    values = treated_logit.tolist()
+    available = _Available(size)
     pairs_t, pairs_c = [], []
-    for t in np.lexsort((np.arange(len(treated_logit)), treated_order)):
-        value = treated_logit[t]
-        pos = int(np.searchsorted(pool, value))
+    for t in np.lexsort((np.arange(len(treated_logit)), treated_order)).tolist():
+        value = values[t]
+        pos = bisect_left(pool, value)  # as np.searchsorted(pool, value), side "left"
         best, best_gap = -1, caliper
         for candidate in (available.nearest_left(pos - 1) if pos > 0 else -1, available.nearest_right(pos)):
-            if 0 <= candidate < len(pool):
+            if 0 <= candidate < size:
                 gap = abs(pool[candidate] - value)
                 if gap < best_gap or (gap == best_gap and best < 0):
                     best, best_gap = candidate, gap
         if best >= 0:
             available.take(best)
             pairs_t.append(t)
-            pairs_c.append(order[best])
-    return np.asarray(pairs_t, dtype=int), np.asarray(pairs_c, dtype=int)
+            pairs_c.append(best)
+    return np.asarray(pairs_t, dtype=int), order[np.asarray(pairs_c, dtype=int)]
 
 
 class _Available:
     """Sorted comparison pool with near-constant "nearest unused neighbour" look-ups (union-find over gaps)."""
 
     def __init__(self, n: int) -> None:
-        self.left = np.arange(n + 1)
-        self.right = np.arange(n + 1)
+        self.left = list(range(n + 1))
+        self.right = list(range(n + 1))
 
-    def _find(self, parent: np.ndarray, i: int) -> int:
+    def _find(self, parent: list[int], i: int) -> int:
         root = i
         while parent[root] != root:
             root = parent[root]
@@ -232,11 +239,16 @@ class _Available:
         self.right[i] = i + 1
 
 
+def _zero_one(values: np.ndarray) -> bool:
+    """Every value is 0 or 1 (as ``np.isin(values, (0.0, 1.0)).all()``, without its sort)."""
+    return bool(((values == 0.0) | (values == 1.0)).all())
+
+
 def smd(a: np.ndarray, b: np.ndarray) -> float:
     """Standardised mean difference (as ``linkage_core.stats.smd``, vectorised); NaN with under 2 in a group."""
     if len(a) < 2 or len(b) < 2:
         return float("nan")
-    if np.isin(a, (0.0, 1.0)).all() and np.isin(b, (0.0, 1.0)).all():
+    if _zero_one(a) and _zero_one(b):
         p, q = a.mean(), b.mean()
         spread = math.sqrt((p * (1 - p) + q * (1 - q)) / 2)
     else:
@@ -247,9 +259,32 @@ def smd(a: np.ndarray, b: np.ndarray) -> float:
 
 def _balance(b: pd.DataFrame, t_rows: np.ndarray, c_rows: np.ndarray, t_all: np.ndarray,
              c_all: np.ndarray) -> list[Balance]:
+    # Each group's rows taken once, column-major, so every column is a contiguous copy of the same values
+    # ``smd`` always saw (the same sums, so the same figures), without indexing the frame once per column.
     values = b.to_numpy(dtype=float)
-    return [Balance(str(column), smd(values[t_all, j], values[c_all, j]), smd(values[t_rows, j], values[c_rows, j]))
-            for j, column in enumerate(b.columns)]
+    ta, ca, tr, cr = (np.asfortranarray(values[rows]) for rows in (t_all, c_all, t_rows, c_rows))
+    return [Balance(str(column), before, after)
+            for column, before, after in zip(b.columns, smd_columns(ta, ca), smd_columns(tr, cr))]
+
+
+def smd_columns(a: np.ndarray, b: np.ndarray) -> list[float]:
+    """``smd`` of every column of two column-major tables, each column's sums taken along its own contiguous
+    values exactly as ``smd`` takes them on one column (so the same figures), for all columns at once."""
+    width = a.shape[1]
+    if len(a) < 2 or len(b) < 2:
+        return [float("nan")] * width
+    binary = (((a == 0.0) | (a == 1.0)).all(axis=0) & ((b == 0.0) | (b == 1.0)).all(axis=0)).tolist()
+    p_all, q_all = a.mean(axis=0), b.mean(axis=0)
+    va, vb = a.var(axis=0, ddof=1), b.var(axis=0, ddof=1)
+    out = []
+    for j in range(width):
+        p, q = p_all[j], q_all[j]
+        if binary[j]:
+            spread = math.sqrt((p * (1 - p) + q * (1 - q)) / 2)
+        else:
+            spread = math.sqrt((va[j] + vb[j]) / 2)
+        out.append(0.0 if spread == 0 else float((p - q) / spread))
+    return out
 
 
 @dataclass
@@ -267,6 +302,9 @@ class Matcher:
     exact: tuple[str, ...] = ()
     #: Further columns to check balance on (everything the data holds about people).
     balance_on: tuple[str, ...] = ()
+    #: A matcher on the same frame, with the same columns, whose balance table, order and strata this one
+    #: takes instead of building them again (they depend on the frame, never on who is treated).
+    like: Matcher | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.treated = np.asarray(self.treated, dtype=bool)
@@ -279,15 +317,21 @@ class Matcher:
             score = np.clip(propensity(x, self.treated[keep]), 1e-6, 1 - 1e-6)
             self.logit[keep] = np.round(np.log(score / (1 - score)), SCORE_DECIMALS)
             self.caliper = round(CALIPER_SD * float(np.std(self.logit[keep])), SCORE_DECIMALS)
-        self.order = order_keys(self.frame)
         columns = tuple(self.numeric) + tuple(self.categorical) + tuple(self.exact) + tuple(self.balance_on)
-        self.balance_frame = balance_matrix(self.frame, columns)
-        # Strata as whole numbers: the codes of each exact column's sorted labels, combined.
-        self.strata = np.zeros(len(self.frame), dtype=np.int64)
-        for column in self.exact:
-            if column in self.frame:
-                codes, labels = pd.factorize(_category(self.frame, column).to_numpy(dtype=object), sort=True)
-                self.strata = self.strata * (len(labels) + 1) + codes
+        like = self.like
+        if like is not None and like.frame is self.frame and like.exact == self.exact and like.columns == columns:
+            self.order, self.balance_frame, self.strata = like.order, like.balance_frame, like.strata
+        else:
+            self.order = order_keys(self.frame)
+            self.balance_frame = balance_matrix(self.frame, columns)
+            # Strata as whole numbers: the codes of each exact column's sorted labels, combined.
+            self.strata = np.zeros(len(self.frame), dtype=np.int64)
+            for column in self.exact:
+                if column in self.frame:
+                    codes, labels = pd.factorize(_category(self.frame, column).to_numpy(dtype=object), sort=True)
+                    self.strata = self.strata * (len(labels) + 1) + codes
+        self.columns = columns
+        self.like = None  # nothing kept alive through it
 
     def match(self, within: np.ndarray | None = None, treated: np.ndarray | None = None) -> MatchResult:
         """Pairs among the rows picked by ``within`` (everyone when None), exact on the strata.

@@ -7,12 +7,17 @@ in at most 4 key presses; the rows must be the pack's own comparison findings on
 
 from __future__ import annotations
 
+import pytest
+
 from bold_tui.answers import answerable, pack_outcomes
 from bold_tui.app import BoldApp
 from bold_tui.labels import is_clear
 from linkage_core.bundle.reader import open_bundle
 from tests.helpers import PASSPHRASE
 from tests.helpers import pilot_test, screen_text, unlock, wait_for
+
+#: Every test here reads the pipeline world's bundle (built once per session, minutes): not the fast lane.
+pytestmark = pytest.mark.slow
 
 QUESTION_PACK = "education_work"
 

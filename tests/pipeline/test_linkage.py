@@ -593,6 +593,7 @@ def test_estimate_counts_missed_pairs_between_whole_people_bounded_by_the_link_a
     assert got["recall"] == pytest.approx(right / (right + missed + 10.0), abs=1e-3)
 
 
+@pytest.mark.slow  # it reads the module's linked world (minutes to build): not the fast lane
 def test_quality_json_carries_the_estimate_thresholds_and_rules(linked: tuple[Path, Path, dict]) -> None:
     quality = json.loads((linked[1] / "quality.json").read_text())
     estimate, truth = quality["estimate"], quality["evaluation"]["pairwise"]
