@@ -165,11 +165,17 @@ def propensity(x: pd.DataFrame, treated: np.ndarray) -> np.ndarray:
 
     if x.shape[1] == 0 or treated.all() or not treated.any():
         return np.full(len(treated), max(min(treated.mean(), 1 - 1e-6), 1e-6))
-    # BLAS threads are left as they are: limiting them to one was ten times faster on busy cores, but on the
-    # 20,000-person demo it moved the fit's last bits and so some matches (the threads split the sums).
+    from threadpoolctl import threadpool_limits
+
     model = LogisticRegression(max_iter=2000, C=10.0)
-    model.fit(x.to_numpy(), treated)
-    return model.predict_proba(x.to_numpy())[:, 1]
+    # One BLAS thread, always. The same data must give the same matches on every machine: OpenBLAS splits a
+    # fit's sums across however many threads the machine has, which moves the last bits of the scores and
+    # so, at ties within the caliper, which partner is taken (the demo's figures moved with the thread
+    # count). The vectors are small, and on busy cores the threads spun against each other: one thread was
+    # also ten times faster.
+    with threadpool_limits(limits=1, user_api="blas"):
+        model.fit(x.to_numpy(), treated)
+        return model.predict_proba(x.to_numpy())[:, 1]
 
 
 def order_keys(frame: pd.DataFrame) -> np.ndarray:
