@@ -79,6 +79,7 @@ def _non_ascii(shot: dict) -> list[str]:
     return sorted({c for c in shot["text"] if ord(c) > 127})
 
 
+@pytest.mark.slow  # its fixture drives every screen of the real app in a subprocess
 def test_every_screen_is_ascii_in_ascii_mode(ascii_screens: dict) -> None:
     screens = ascii_screens
     seen = {s["screen"] for s in screens.values()}
@@ -91,6 +92,7 @@ def test_every_screen_is_ascii_in_ascii_mode(ascii_screens: dict) -> None:
         assert not odd, f"{name} ({shot['screen']}) draws {odd}:\n{shot['text']}"
 
 
+@pytest.mark.slow  # same subprocess-driven fixture
 def test_the_lab_is_ascii_in_ascii_mode(ascii_screens: dict) -> None:
     lab = ascii_screens["lab"]
     assert lab["screen"] == "LabScreen"

@@ -609,6 +609,7 @@ def test_quality_json_carries_the_estimate_thresholds_and_rules(linked: tuple[Pa
     assert rows["probation"].estimated_f1 == estimate["datasets"]["probation"]["f1"]
 
 
+@pytest.mark.slow  # links a world and draws Splink's charts
 def test_qa_folder_has_readme_settings_and_charts(tmp_path: Path) -> None:
     world = make_world(150, 4, tmp_path / "world")
     for extra in ("dfe", "dwp", "hmrc", "reoffending", "local_authority"):

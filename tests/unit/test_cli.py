@@ -151,6 +151,7 @@ def test_key_files_must_be_small_ordinary_files(tmp_path: Path) -> None:
     assert_one_sentence(bold("verify", str(fifo)), 4)
 
 
+@pytest.mark.slow  # nine `bold` processes, one after another: CI runs it, the fast lane does not
 def test_outputs_never_replace_a_key_an_input_or_a_file(tmp_path: Path) -> None:
     keys = tmp_path / "keys"
     assert bold("keygen", "--out", str(keys / "team")).returncode == 0
