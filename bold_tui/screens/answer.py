@@ -42,8 +42,18 @@ def summary(outcome: Outcome) -> str:
     clear = outcome.clear_count
     if not shown:
         return "Every figure for this outcome is hidden to protect people."
-    return (f"{clear} of {len(shown)} show a clear difference from similar people who did not. "
-            "A clear difference is not proof that the service or course caused it.")
+    comparison = _comparison_words(outcome)
+    return (f"{clear} of {len(shown)} show a clear difference from {comparison}. "
+            "A clear difference does not prove what caused it.")
+
+
+def _comparison_words(outcome: Outcome) -> str:
+    """Whom each row is compared with, in the pack's own words ("similar children" for the children's
+    pack), so a sentence about courses never lands on children."""
+    labels_seen = {r.finding.comparison_label for r in outcome.rows if r.finding.comparison_label}
+    if len(labels_seen) == 1:
+        return labels.plain(labels_seen.pop()).lower()
+    return "similar people who did not"
 
 
 class AnswerScreen(Screen[None]):
@@ -123,7 +133,7 @@ class AnswerScreen(Screen[None]):
         unit_words = "percentage points" if unit == "points" else unit
         lines = plot_lines([r.estimate for r in drawable], width, names=[r.label for r in drawable],
                            extra=[people[i] for i, r in enumerate(outcome.rows) if r.estimate is not None],
-                           title=f"Difference from similar people who did not, in {unit_words}, with 95% "
+                           title=f"Difference from {_comparison_words(outcome)}, in {unit_words}, with 95% "
                                  "intervals. Last column: people.", unit=unit_words)
         self.query_one("#answer-title", Plain).update(lines[0])
         highlighted = rows.highlighted or 0
