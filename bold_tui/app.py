@@ -107,8 +107,7 @@ class BoldApp(App[int]):
         if self.bold_error is not None:
             return
         if isinstance(error, BoldError):
-            if self.bold_error is None:
-                self.bold_error = error
+            self.bold_error = error
             if self.bundle is not None:
                 self.bundle.close()
                 self.bundle = None
