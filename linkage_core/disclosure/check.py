@@ -142,12 +142,12 @@ def _secondary_problems(estimates: list[Estimate], policy: DisclosurePolicy,
     """
     overall = [e for e in estimates if e.breakdown == "overall" and not e.suppressed]
     overall_n = max((e.treated_n or 0 for e in overall), default=None)
-    if _rows_matched_apart(overall, policy):
-        return len({e.breakdown for e in estimates if e.breakdown != "overall"}), []
     by_breakdown: dict[str, list[Estimate]] = defaultdict(list)
     for e in estimates:
         if e.breakdown != "overall" and e.breakdown not in not_parts:
             by_breakdown[e.breakdown].append(e)
+    if _rows_matched_apart(overall, policy):
+        return len(by_breakdown), []
     problems = []
     # How far a published count can sit from the true one: half the base when rounding to nearest, up to
     # a whole base (less one) when the cell key rounds up or down.
