@@ -7,6 +7,7 @@ figure at once. Screens other than the unlock screen are imported when first nee
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from pathlib import Path
 from time import monotonic, sleep
@@ -198,6 +199,10 @@ class BoldApp(App[int]):
             return
         if self.bundle is bundle:
             self.search_index = index
+            # The index is a few hundred thousand long-lived objects: left in the collector's care, every full
+            # collection walks them all and a keystroke that happens to trigger one waits (Enter on a
+            # finding took 2-4x longer on 100,000 findings). Frozen, they are never scanned; unfrozen on lock.
+            gc.freeze()
 
     def on_unmount(self) -> None:
         if self.bundle is not None:
@@ -313,6 +318,7 @@ class BoldApp(App[int]):
             return
         bundle, self.bundle = self.bundle, None
         self.search_index = None
+        gc.unfreeze()  # what the index held can be collected again
         self.pins.clear()
         self.current_pack = None
         while len(self.screen_stack) > 2:

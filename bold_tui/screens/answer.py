@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from bold_tui import glyphs, labels, render
@@ -23,6 +23,7 @@ from bold_tui.answers import Outcome, answerable, pack_outcomes
 from bold_tui.widgets.demo_banner import DemoBanner
 from bold_tui.widgets.forest_plot import plot_lines
 from bold_tui.widgets.plain import Plain
+from bold_tui.widgets.key_bar import KeyBar
 from linkage_core.schema import Pack
 
 
@@ -92,7 +93,7 @@ class AnswerScreen(Screen[None]):
         yield OptionList(id="answer-rows")
         yield Plain("", id="answer-axis")
         yield Plain("", id="answer-summary")
-        yield Footer(show_command_palette=False, compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self._paint()

@@ -10,11 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from bold_tui.widgets.demo_banner import DemoBanner
 from bold_tui.widgets.plain import Plain
 from bold_tui.widgets.finding_summary import FindingSummary
+from bold_tui.widgets.key_bar import KeyBar
 
 
 class CompareScreen(Screen[None]):
@@ -40,7 +40,7 @@ class CompareScreen(Screen[None]):
                 finding = bundle.finding(finding_id)
                 estimates = bundle.estimates(finding_id, "overall") or bundle.estimates(finding_id)
                 yield FindingSummary(finding, estimates, id=f"side-{index}")
-        yield Footer(show_command_palette=False, compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#side-0").focus()

@@ -14,13 +14,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, OptionList
+from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from bold_tui import labels
 from bold_tui.export import FORMATS, default_folder, write_document
 from bold_tui.widgets.demo_banner import DemoBanner
 from bold_tui.widgets.plain import Plain
+from bold_tui.widgets.key_bar import KeyBar
 from linkage_core.schema import Finding
 
 SCOPES = {"finding": "This finding", "pack": "Every finding in its pack"}
@@ -56,7 +57,7 @@ class ExportScreen(ModalScreen[Path | None]):
             yield Plain("Save as (Enter or Ctrl+S to save, Esc to cancel):")
             yield Input(self._default_path(), id="export-path")
             yield Plain("", id="export-status")
-        yield Footer(show_command_palette=False, compact=True)
+        yield KeyBar()
 
     def _default_path(self) -> str:
         stem = self.finding.id if self.scope == "finding" else self.finding.pack_id

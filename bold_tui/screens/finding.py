@@ -12,7 +12,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from bold_tui import glyphs, labels, render
 from bold_tui.widgets.plain import Plain
@@ -22,6 +21,7 @@ from bold_tui.widgets.estimates_table import EstimatesTable
 from bold_tui.widgets.forest_plot import ForestPlot
 from bold_tui.widgets.note_list import NoteList
 from bold_tui.widgets.symbol_key import SymbolKey
+from bold_tui.widgets.key_bar import KeyBar
 from linkage_core.schema import Finding
 
 
@@ -110,7 +110,7 @@ class FindingScreen(Screen[None]):
             if f.attrition:
                 yield Plain(attrition_text(f), id="attrition")
             yield Plain(method_text(f), id="method")
-        yield Footer(show_command_palette=False, compact=True)
+        yield KeyBar()
 
     def _unit_words(self, estimates) -> str:
         kind = next((e.kind for e in estimates if not e.suppressed), "proportion")

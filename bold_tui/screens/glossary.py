@@ -7,10 +7,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from bold_tui.widgets.demo_banner import DemoBanner
 from bold_tui.widgets.plain import Plain
+from bold_tui.widgets.key_bar import KeyBar
 
 
 def glossary_entries(from_bundle: list) -> list:
@@ -38,4 +38,4 @@ class GlossaryScreen(Screen[None]):
                 text = Text.assemble((entry.term, "bold"))
                 text.append(f"\n{entry.definition}")
                 yield Plain(text, classes="entry")
-        yield Footer(show_command_palette=False, compact=True)
+        yield KeyBar()

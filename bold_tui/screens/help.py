@@ -15,11 +15,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from bold_tui import glyphs
 from bold_tui.widgets.demo_banner import DemoBanner
 from bold_tui.widgets.plain import Plain
+from bold_tui.widgets.key_bar import KeyBar
 
 #: Screen class names as a person would call them.
 PLACES = {
@@ -108,7 +108,7 @@ class HelpScreen(Screen[None]):
                     yield Plain(bindings_table(self.under), id="help-keys")
                     yield Plain("")
                 yield Plain(plain_markdown(help_text()), id="help-reference")
-        yield Footer(show_command_palette=False, compact=True)
+        yield KeyBar()
 
     def action_close(self) -> None:
         self.dismiss()

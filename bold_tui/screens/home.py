@@ -14,13 +14,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList
+from textual.widgets import OptionList
 
 from bold_tui.widgets.demo_banner import DemoBanner
 from bold_tui.widgets.plain import Plain
 from bold_tui.widgets.status_line import StatusLine
 from bold_tui import glyphs, labels
 from bold_tui.widgets.pack_list import ANSWER_PREFIX, MORE_PREFIX, PACK_PREFIX, PackList
+from bold_tui.widgets.key_bar import KeyBar
 from linkage_core.schema import Finding
 
 
@@ -54,7 +55,7 @@ class HomeScreen(Screen[None]):
         yield PackList([(pack, bundle.count_findings(pack.id)) for pack in packs], self._page, id="packs",
                        answerable=answerable, pins=self.app.pins)  # type: ignore[attr-defined]
         yield Plain("", id="home-detail")
-        yield Footer(show_command_palette=False, compact=True)
+        yield KeyBar()
 
     def _page(self, pack_id: str, offset: int, limit: int) -> list[Finding]:
         """Pages are read through the app's bundle at the time, never a reference kept here."""

@@ -16,10 +16,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from bold_tui import glyphs, lab_story
 from bold_tui.lab_story import Story
+from bold_tui.widgets.key_bar import KeyBar
 from linkage_core.disclosure import lab
 
 #: Width of each column in the lab's tables: town, people, did course, in work.
@@ -126,7 +127,7 @@ class LabScreen(Screen[None]):
             yield Static(id="lab-table-2", classes="lab-table", markup=False)
         yield Static(id="lab-key", markup=False)
         yield Static(id="lab-narration", markup=False)
-        yield Footer(show_command_palette=False, compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self._show()

@@ -14,11 +14,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from bold_tui import __version__, glyphs, labels
 from bold_tui.widgets.plain import Plain
 from bold_tui.widgets.demo_banner import DemoBanner
+from bold_tui.widgets.key_bar import KeyBar
 from linkage_core.schema import DatasetProvenance, LinkageQuality
 
 
@@ -124,4 +124,4 @@ class ProvenanceScreen(Screen[None]):
                 "were right. Found (recall): of the joins that should have been made, how many were. "
                 "[x] means not measured. A group that links less well is under-counted in the findings.")
             yield Plain(quality_table(quality) if quality else "No linkage measures in this bundle.")
-        yield Footer(show_command_palette=False, compact=True)
+        yield KeyBar()

@@ -15,11 +15,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from bold_tui.widgets.demo_banner import DemoBanner
 from bold_tui.widgets.plain import Plain
+from bold_tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from linkage_core.bundle.envelope import Secret
@@ -73,7 +74,7 @@ class UnlockScreen(Screen[None]):
                     "(or press Esc to leave the box, then w, ? or q)",
                     id="unlock-keys",
                 )
-        yield Footer(show_command_palette=False, compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         if self._secret is not None:

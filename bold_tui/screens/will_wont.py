@@ -12,12 +12,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Markdown
+from textual.widgets import Markdown
 
 from bold_tui import glyphs
 from bold_tui.widgets.plain import Plain
 
 from bold_tui.widgets.demo_banner import DemoBanner
+from bold_tui.widgets.key_bar import KeyBar
 from linkage_core.schema import Pack
 
 
@@ -58,7 +59,7 @@ class WillWontScreen(Screen[None]):
                     yield Plain(plain_markdown(will_wont_text(self.pack)))
                 else:
                     yield Markdown(will_wont_text(self.pack))
-        yield Footer(show_command_palette=False, compact=True)
+        yield KeyBar()
 
     def action_close(self) -> None:
         self.dismiss()
