@@ -60,8 +60,9 @@ COLUMNS: list[tuple[str, str]] = [
     ("difference", "treated_value minus comparison_value: percentage points for a %, else in unit."),
     ("difference_low_95", "Lower end of the difference's 95% interval."),
     ("difference_high_95", "Upper end of the difference's 95% interval."),
-    ("clear", "yes when the difference's 95% interval leaves out zero (after any adjustment for many "
-              "comparisons); no otherwise; empty when there is no comparison. Not proof of a cause."),
+    ("clear", "yes when the difference stays unlikely to be chance after adjustment for every comparison "
+              "in the bundle (Benjamini-Hochberg, false discovery rate 5%); no otherwise; empty when there is "
+              "no comparison or the row is exploratory. Not proof of a cause."),
     ("hidden_symbol", "Empty for a published figure; [c] hidden to protect people, [x] not available, "
                       "[z] does not apply. A hidden cell's numbers are empty."),
 ]
@@ -130,7 +131,7 @@ def csvw_metadata(bundle: Bundle, findings: Sequence[Finding], csv_name: str) ->
             "Aggregate figures only: every row describes a group of people, never one person.",
             *bundle.manifest.policy.plain_words(),
             *render.symbols_note(estimates),
-            render.CLEAR_NOTE,
+            *render.clear_notes(estimates),
         ],
         "tableSchema": {
             "columns": [{"name": name, "titles": name, "dc:description": about,

@@ -102,10 +102,11 @@ def method_lines(method: str) -> list[str]:
 _DECLARED_UNITS = {"share": "%", "percent": "%", "days": "days", "people": "people"}
 
 
-def unit(finding: Any, kind: str) -> str:
-    """The unit of a finding's figures. A unit declared in the bundle wins; otherwise it is read from the
-    measure's own words ('Days on ...' is days), and a rate is a percentage."""
-    declared = getattr(finding, "unit", None)  # the packs' schema may name it: share, percent, days, people
+def unit(finding: Any, kind: str, estimate: Any = None) -> str:
+    """The unit of a finding's figures. A unit declared in the bundle wins (a cell's own first: one finding
+    can hold a share and an average of days); otherwise it is read from the measure's own words ('Days on
+    ...' is days), and a rate is a percentage."""
+    declared = getattr(estimate, "unit", None) or getattr(finding, "unit", None)
     if isinstance(declared, str) and declared:
         named = _DECLARED_UNITS.get(declared, declared)
         if named == "people" and "child" in getattr(finding, "measure", "").lower():
@@ -125,11 +126,11 @@ def unit(finding: Any, kind: str) -> str:
     return ""
 
 
-def difference_unit(finding: Any, kind: str) -> str:
+def difference_unit(finding: Any, kind: str, estimate: Any = None) -> str:
     """A gap between two percentages is in percentage points ('points' on screen); else the figure's unit."""
     if kind == "proportion":
         return "points"
-    u = unit(finding, kind)
+    u = unit(finding, kind, estimate)
     return "points" if u == "%" else u
 
 

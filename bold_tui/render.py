@@ -42,7 +42,7 @@ def figure(e: Estimate, side: str, finding: Finding | None = None) -> str:
     if e.kind == "proportion":
         text = pct(value)
         return f"{text} ({pct(low)} to {pct(high)})" if low is not None else text
-    unit = labels.unit(finding, e.kind) if finding is not None else ""
+    unit = labels.unit(finding, e.kind, e) if finding is not None else labels.unit(None, e.kind, e)
     text = number(value, e.kind, unit)
     if low is None or high is None:
         return text
@@ -56,7 +56,7 @@ def difference(e: Estimate, finding: Finding | None = None) -> str:
     if e.difference is None:
         return "[z]"
     scale = 100.0 if e.kind == "proportion" else 1.0
-    unit = "points" if e.kind == "proportion" else (labels.difference_unit(finding, e.kind) if finding else "")
+    unit = "points" if e.kind == "proportion" else labels.difference_unit(finding, e.kind, e)
     text = f"{e.difference * scale:+,.1f}" + (f" {unit}" if unit else "")
     if e.difference_low is None or e.difference_high is None:
         return text
@@ -84,9 +84,16 @@ def symbols_note(estimates: Iterable[Estimate]) -> list[str]:
 
 
 #: Said once under every table with a comparison: the words the verdict column uses.
-CLEAR_NOTE = ("Clear: the 95% interval of the difference leaves out zero, so chance alone is an unlikely "
-              "explanation. It does not prove a cause. Points: percentage points, the gap between two "
-              "percentages.")
+CLEAR_NOTE = ("Clear: the gap is unlikely to be chance even after allowing for every comparison in these "
+              "figures (of the gaps called clear, about 1 in 20 or fewer is expected to be chance), so a row "
+              "whose 95% interval leaves out zero can still be not clear. It does not prove a cause.")
+#: Said only under figures that hold a gap between two percentages.
+POINTS_NOTE = "Points: percentage points, the gap between two percentages."
+
+
+def clear_notes(estimates: Iterable[Estimate]) -> list[str]:
+    """The verdict's meaning, and 'points' only where a gap between percentages is shown."""
+    return [CLEAR_NOTE] + ([POINTS_NOTE] if any(e.kind == "proportion" for e in estimates) else [])
 
 
 def group_sentences(finding: Finding, estimates: Iterable[Estimate]) -> list[str]:
@@ -135,7 +142,7 @@ def finding_text(bundle: Bundle, finding: Finding, markdown: bool = False) -> st
         lines += [" | ".join(r) for r in rows]
     lines += [f"{bullet}{note}" for note in symbols_note(estimates)]
     if finding.comparison_label:
-        lines.append(f"{bullet}{CLEAR_NOTE}")
+        lines += [f"{bullet}{note}" for note in clear_notes(estimates)]
     for title, items in (("What you can say", finding.can_say), ("What you cannot say", finding.cannot_say),
                          ("Caveats", finding.caveats)):
         if items:

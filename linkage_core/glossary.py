@@ -29,10 +29,14 @@ TERMS: dict[str, str] = {
         "Joining records about the same person from different services. Names and dates are used to join "
         "them, then removed. Some records join wrongly or not at all."
     ),
-    "Rounding": "Counts of people are rounded to the nearest 5, so small changes cannot reveal anyone.",
+    "Rounding": (
+        "Counts of people are rounded up or down to a multiple of 5, and a fixed random key decides which "
+        "way, so small changes cannot reveal anyone. Rates and averages come from the true counts."
+    ),
     "Clear difference": (
-        "A difference whose 95% interval leaves out zero, after allowing for how many comparisons a pack "
-        "makes. 'Not clear' means it could be chance. Neither proves a cause."
+        "A difference unlikely to be down to chance even after allowing for every comparison in the "
+        "bundle: of the differences called clear, about 1 in 20 or fewer is expected to be chance. A row "
+        "whose 95% interval leaves out zero can still be 'not clear'. Neither proves a cause."
     ),
     "Percentage points": (
         "The gap between two percentages: from 18% to 22% is 4 percentage points ('points' on screen). "

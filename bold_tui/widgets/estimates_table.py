@@ -37,7 +37,8 @@ def estimates_renderable(finding: Finding, estimates: Sequence[Estimate]) -> Ren
     """
     table = Table(box=box.ASCII if glyphs.ascii_mode() else box.SIMPLE_HEAD, expand=True, show_edge=False,
                   pad_edge=False, padding=(0, 1), header_style="bold")
-    unit = labels.unit(finding, estimates[0].kind if estimates else "proportion")
+    units = {labels.unit(finding, e.kind, e) for e in estimates if not e.suppressed}
+    unit = units.pop() if len(units) == 1 else ""  # a finding holding a rate and an average of days says neither
     figure_head = "Rate (95% interval)" if _all_proportions(estimates) else (
         f"Figure in {unit} (95% interval)" if unit and unit != "%" else "Figure (95% interval)")
     table.add_column("Who", ratio=1, min_width=12)

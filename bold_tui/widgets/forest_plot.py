@@ -19,7 +19,8 @@ from linkage_core.schema import Estimate
 def _legend() -> str:
     g = glyphs.g()
     return (f"{g.dot} difference  {g.left}{g.line}{g.right} 95% interval  {g.axis} no difference. "
-            f"{g.yes} clear: the interval leaves out no difference. {g.unclear} not clear: it could be chance.")
+            f"{g.yes} clear: unlikely to be chance, allowing for every comparison. {g.unclear} not clear: it "
+            "could be chance.")
 
 
 def _scale(e: Estimate) -> float:

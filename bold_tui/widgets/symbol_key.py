@@ -17,8 +17,7 @@ _GENERIC = {
 }
 
 
-SIGNIFICANCE_NOTE = ("Clear: the difference's 95% interval leaves out zero, so chance alone is an unlikely "
-                     "explanation. It does not prove a cause.")
+SIGNIFICANCE_NOTE = render.CLEAR_NOTE
 
 
 def symbol_lines(estimates: Sequence[Estimate], with_comparison: bool = True) -> list[str]:
