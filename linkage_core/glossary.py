@@ -31,7 +31,7 @@ TERMS: dict[str, str] = {
     ),
     "Rounding": (
         "Counts of people are rounded up or down to a multiple of 5, and a fixed random key decides which "
-        "way, so small changes cannot reveal anyone. Rates and averages come from the true counts."
+        "way, so small changes cannot reveal anyone."
     ),
     "Clear difference": (
         "A difference unlikely to be down to chance even after allowing for every comparison in the "
