@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+from insight_packs import language as L
 from insight_packs.cohort import Sources, load
 from insight_packs.engine import open_engine
 from insight_packs.publish import publish_bundle
@@ -101,7 +102,7 @@ def build_content(world: Path, link_dir: Path, *, policy: DisclosurePolicy | Non
         not_computed=not_computed, comparisons=comparisons,
     )
     return BundleContent(manifest=manifest, packs=[p.to_model() for p in packs], findings=findings,
-                         estimates=estimates, datasets=provenance, linkage_quality=quality, glossary=glossary())
+                         estimates=estimates, datasets=provenance, linkage_quality=quality, glossary=glossary(L.rounding_words(policy)))
 
 
 def run_pack(pack, engine, datasets: list[str]) -> tuple[list, NotComputed | None]:

@@ -88,5 +88,8 @@ TERMS: dict[str, str] = {
 }
 
 
-def glossary() -> list[GlossaryEntry]:
-    return [GlossaryEntry(term=term, definition=text) for term, text in TERMS.items()]
+def glossary(rounding: str | None = None) -> list[GlossaryEntry]:
+    """The terms, with how counts were really rounded in this bundle when the builder says (its policy)."""
+    terms = TERMS | ({"Rounding": f"Counts of people are {rounding}, so small changes cannot reveal anyone."}
+                     if rounding else {})
+    return [GlossaryEntry(term=term, definition=text) for term, text in terms.items()]
