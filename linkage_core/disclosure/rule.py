@@ -129,3 +129,38 @@ def sides(estimate: Estimate) -> list[tuple[str, int | None, int | None, float |
     if estimate.comparison_n is not None or estimate.comparison_value is not None:
         out.append(("comparison", estimate.comparison_n, estimate.comparison_events, estimate.comparison_value))
     return out
+
+
+def published_counts(estimate: Estimate, *, with_events: bool) -> list[tuple[str, int]]:
+    """Every count a shown estimate publishes, labelled, in reading order (treated side, the published count,
+    the comparison side); the people with the outcome of a shown rate only ``with_events``."""
+    found: list[tuple[str, int | None]] = []
+    for i, (side, n, events, value) in enumerate(sides(estimate)):
+        found.append((f"{side} group size", n))
+        if with_events and estimate.kind == "proportion" and value is not None:
+            found.append((f"{side} people with the outcome", events))
+        if i == 0 and estimate.kind == "count" and estimate.treated_value is not None:
+            found.append(("published count", int(estimate.treated_value)))
+    return [(label, count) for label, count in found if count is not None]
+
+
+class CountRule(Rule):
+    """A rule that tests each published count on its own (the threshold, rounding): write ``test``."""
+
+    #: Whether the people with the outcome of a rate are tested too (the rates rule holds their threshold).
+    with_events: bool = False
+
+    def test(self, label: str, count: int, policy: DisclosurePolicy) -> str | None:
+        raise NotImplementedError
+
+    def problems(self, estimate: Estimate, policy: DisclosurePolicy) -> list[str]:
+        if estimate.suppressed:
+            return []
+        found = [self.test(label, count, policy)
+                 for label, count in published_counts(estimate, with_events=self.with_events)]
+        return [p for p in found if p]
+
+    def attrition_problems(self, finding: Finding, policy: DisclosurePolicy) -> list[str]:
+        found = [self.test(f"attrition step '{s.label}'", s.count, policy) for s in finding.attrition
+                 if s.count is not None]
+        return [p for p in found if p]
