@@ -129,7 +129,7 @@ def comparisons(world: str, cohort: str = "prison") -> dict[str, Any]:
     tables: dict[str, tuple[str, set[str]]] = {}
     records = 0
     for i, (dataset, path) in enumerate(extract_paths(Path(world)).items()):
-        columns = backend.read_extract(f"raw{i}", path)
+        columns = backend.register(f"raw{i}", path, text=True)
         records += standardise_table(backend, f"raw{i}", f"t{i}", columns=columns)
         tables[dataset] = (f"t{i}", _available(backend, f"t{i}"))
         if any(c in columns for c in _PARENT_COLUMNS.values()):
@@ -177,7 +177,7 @@ def residual_comparisons(world: str, link_dir: str, cohort: str = "prison") -> d
     for i, (dataset, path) in enumerate(extract_paths(Path(world)).items()):
         if dataset == cohort:
             continue
-        columns = backend.read_extract(f"raw{i}", path)
+        columns = backend.register(f"raw{i}", path, text=True)
         standardise_table(backend, f"raw{i}", f"t{i}", columns=columns)
         parts.append(f"SELECT '{dataset}' || chr(31) || s.record_id AS record_id, {own} FROM t{i} s "
                      f"JOIN spine k ON k.dataset = '{dataset}' AND k.record_id = s.record_id "

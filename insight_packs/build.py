@@ -70,8 +70,8 @@ def build_content(world: Path, link_dir: Path, *, policy: DisclosurePolicy | Non
             packs += [pack] if skipped is None or skipped.computed else []  # a skipped pack is listed, not shown
             not_computed += [skipped] if skipped else []
         progress("Packs", 1.0)
-        period_row = engine.rows("SELECT MIN(released) AS start, MAX(released) AS finish FROM people")[0]
-        counts = {d: engine.rows(f"SELECT COUNT(*) AS n FROM raw_{d}")[0]["n"] for d in datasets}
+        period_row = engine.records("SELECT MIN(released) AS start, MAX(released) AS finish FROM people")[0]
+        counts = {d: engine.records(f"SELECT COUNT(*) AS n FROM raw_{d}")[0]["n"] for d in datasets}
     finally:
         engine.close()
     progress("Disclosure control", 0.0)

@@ -115,31 +115,64 @@ def design_matrix(frame: pd.DataFrame, numeric: Sequence[str], categorical: Sequ
     Numbers get a cubic B-spline basis (4 inner knots at quantiles), so the score can follow a curve such as
     reoffending's steep fall with age; sentence length also gets its 12-month step and prior offences a log
     scale, the shapes the Justice Data Lab's models use.
+
+    It runs on every propensity fit, so it builds one float array and one frame at the end; the indicators
+    are written from ``pd.factorize`` codes. The result is the same, value for value and name for name, as
+    ``pd.get_dummies(..., drop_first=True)`` per column joined with ``pd.concat`` and rounded (checked
+    byte for byte on a built world's every call).
     """
     from sklearn.preprocessing import SplineTransformer
 
-    parts = []
+    blocks: list[np.ndarray] = []
+    names: list[str] = []
     for column in numeric:
         if column not in frame:
             continue
-        values = _numeric(frame, column)
+        values = _numeric(frame, column).to_numpy()
         if column == "prior_offences":
-            values = np.log1p(values.clip(lower=0))
+            values = np.log1p(np.where(values < 0, 0.0, values))
         if column == "sentence_months":
-            parts.append(pd.Series((values < 12).astype(float), index=frame.index, name="sentence_under_12m"))
-        if values.nunique() > 5:
+            blocks.append((values < 12).astype(float).reshape(-1, 1))
+            names.append("sentence_under_12m")
+        if len(pd.unique(values)) > 5:
             basis = SplineTransformer(n_knots=4, degree=3, knots="quantile", include_bias=False)
-            spline = basis.fit_transform(values.to_numpy().reshape(-1, 1))
-            parts.append(pd.DataFrame(spline, index=frame.index,
-                                      columns=[f"{column}~{i}" for i in range(spline.shape[1])]))
+            spline = basis.fit_transform(values.reshape(-1, 1))
+            blocks.append(spline)
+            names += [f"{column}~{i}" for i in range(spline.shape[1])]
         else:
-            scaled = (values - values.mean()) / (values.std() or 1.0)
-            parts.append(scaled.rename(column))
+            series = pd.Series(values)  # pandas' mean and std, as before
+            blocks.append(((values - series.mean()) / (series.std() or 1.0)).reshape(-1, 1))
+            names.append(column)
     for column in categorical:
         if column in frame:
-            parts.append(pd.get_dummies(_category(frame, column), prefix=column, drop_first=True, dtype=float))
-    x = pd.concat(parts, axis=1) if parts else pd.DataFrame(index=frame.index)
-    return x.round(9)
+            codes, levels = _category_codes(frame, column)
+            indicators = np.zeros((len(codes), max(len(levels) - 1, 0)))
+            rows = np.flatnonzero(codes > 0)
+            indicators[rows, codes[rows] - 1] = 1.0  # the first level is the reference (drop_first)
+            blocks.append(indicators)
+            names += [f"{column}_{level}" for level in levels[1:]]
+    if not blocks:
+        return pd.DataFrame(index=frame.index)
+    return pd.DataFrame(np.hstack(blocks).round(9), index=frame.index, columns=names)
+
+
+def _category_codes(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, list[str]]:
+    """``_category``'s labels as codes into its sorted levels (the order ``pd.get_dummies`` uses)."""
+    raw = frame[column]
+    if pd.api.types.infer_dtype(raw, skipna=True) not in ("string", "empty"):
+        codes, levels = pd.factorize(_category(frame, column).to_numpy(dtype=object), sort=True)
+        return codes, [str(level) for level in levels]
+    # Already text: factorize it as it is (no string-dtype copy), then give the missing their 'unknown' level.
+    codes, found = pd.factorize(raw, sort=True)
+    levels = [str(level) for level in found]
+    missing = codes < 0
+    if missing.any():
+        at = bisect_left(levels, "unknown")
+        if at == len(levels) or levels[at] != "unknown":
+            codes = np.where(codes >= at, codes + 1, codes)
+            levels.insert(at, "unknown")
+        codes[missing] = at
+    return codes, levels
 
 
 def balance_matrix(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:

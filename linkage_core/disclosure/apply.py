@@ -38,7 +38,8 @@ import numpy as np
 
 from linkage_core import stats
 from linkage_core.disclosure.cellkey import PTable, bound_key, cell_key, ptable_for
-from linkage_core.disclosure.dominance import P_PERCENT, Magnitude, dominance_problems
+from linkage_core.disclosure.dominance import Magnitude
+from linkage_core.disclosure.rule_registry import primary_reason
 from linkage_core.disclosure.rules import estimate_problems
 from linkage_core.disclosure.secondary import Line, default_protection, protect
 from linkage_core.schema import AttritionStep, DisclosurePolicy, Estimate, Finding, SuppressionReason
@@ -230,21 +231,7 @@ class _Publisher:
         return self.ptable.perturb(true, key)
 
     def primary_reason(self, cell: RawCell) -> SuppressionReason | None:
-        threshold = self.policy.threshold
-        for side in (cell.treated, cell.comparison):
-            if side is None:
-                continue
-            if side.n < threshold:
-                return SuppressionReason.TOO_FEW_PEOPLE
-            if cell.kind == "proportion":
-                if side.events is None:
-                    raise ValueError(f"cell {cell.id}: a rate needs its count of people with the outcome")
-                if side.events < threshold or side.n - side.events < threshold:
-                    return SuppressionReason.TOO_FEW_PEOPLE
-            if cell.kind == "mean" and side.magnitude is not None and dominance_problems(side.magnitude,
-                                                                                        self.policy, P_PERCENT):
-                return SuppressionReason.DOMINANCE
-        return None
+        return primary_reason(cell, self.policy)  # each registered rule in turn (rule_registry.py)
 
     def _side(self, cell: RawCell, side: RawSide, label: str) -> dict:
         n = self.count(side.n, side.key, f"the {label} group in cell {cell.id}")

@@ -201,7 +201,7 @@ def _standardise_all(backend: Backend, paths: dict[str, Path], cohort: str,
     tables: dict[str, _Table] = {}
     for i, dataset in enumerate(ordered):
         slug = re.sub('[^a-z0-9]', '', dataset.lower())[:20]
-        columns = backend.read_extract(f"raw_{i}_{slug}", paths[dataset])
+        columns = backend.register(f"raw_{i}_{slug}", paths[dataset], text=True)
         if "record_id" not in columns:
             raise LinkageInputError(f"The {dataset} extract has no record_id column, so its records cannot be named.")
         name = f"std_{i}_{slug}"
@@ -580,7 +580,7 @@ def _link_parents(backend: Backend, db: Any, paths: dict[str, Path],
         if dataset == cohort:
             continue
         slug = re.sub('[^a-z0-9]', '', dataset.lower())[:20]
-        columns = backend.read_extract(f"raw_parents_{i}_{slug}", path)
+        columns = backend.register(f"raw_parents_{i}_{slug}", path, text=True)
         if not any(col in columns for col in _PARENT_COLUMNS.values()):
             continue
         name = f"std_parents_{slug}"

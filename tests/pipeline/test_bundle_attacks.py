@@ -1,6 +1,14 @@
-"""The attack harness on real bundles: 20 random worlds through the whole pipeline, each also rebuilt
+"""The attack harness on real bundles: 8 random worlds through the whole pipeline, each also rebuilt
 without one person. Every attack must get through when only the threshold protects the figures (so the
-harness can catch a leak), and must get nowhere under BOLD's publishing policy."""
+harness can catch a leak), and must get nowhere under BOLD's publishing policy.
+
+Why 8 worlds here and 20 in the benchmark (``python benchmarks/bundle_attacks.py --worlds 20``): the harness
+was the longest part of CI. Measured world by world (seeds 2000-2019, 400 people, true links), each world
+gives 22 to 30 differencing attempts under the policy and 36 to 65 two-bundle attempts, so these 8 give
+about twice the 100 attempts each check below asks for (208 differencing, 389 outcome and membership under
+the policy; 422 under the threshold alone, 413 outcomes given away), and the threshold alone is broken on
+them as on all 20. ``test_enough_worlds_and_attempts`` fails if a change makes them too few.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
 import bundle_attacks  # noqa: E402
 
-WORLDS = range(2000, 2020)
+WORLDS = range(2000, 2008)
 PEOPLE = 400
 
 
@@ -26,7 +34,7 @@ def tallies() -> dict[tuple[str, str], bundle_attacks.Tally]:
 
 @pytest.mark.slow
 def test_enough_worlds_and_attempts(tallies) -> None:
-    assert len(WORLDS) >= 20
+    assert len(WORLDS) >= 8
     for attack in ("outcome", "membership"):
         assert tallies[attack, "none"].attempts >= 100, attack
     for attack in ("differencing", "outcome", "membership"):

@@ -125,7 +125,7 @@ def test_mapped_world_reads_exactly_as_the_original(small_world: Path, tmp_path:
 
 
 def _tables(engine) -> set[str]:
-    return {r["name"] for r in engine.rows("SELECT table_name AS name FROM information_schema.tables")}
+    return {r["name"] for r in engine.records("SELECT table_name AS name FROM information_schema.tables")}
 
 
 @pytest.mark.slow

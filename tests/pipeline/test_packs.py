@@ -134,7 +134,7 @@ def test_no_identifier_reaches_the_analysis_tables(built_world) -> None:  # noqa
         for table in ("people", "children", "courses", "spine"):
             columns = set(engine.columns(table)) - ({"record_id"} if table == "spine" else set())
             assert not columns & banned, (table, columns & banned)
-        names = {r["first_name"] for r in engine.rows("SELECT DISTINCT first_name FROM raw_prison LIMIT 200")
+        names = {r["first_name"] for r in engine.records("SELECT DISTINCT first_name FROM raw_prison LIMIT 200")
                  if r["first_name"]}
         people = engine.arrow("SELECT * FROM people").to_pylist()
         values = {str(v) for row in people for v in row.values()}

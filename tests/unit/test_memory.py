@@ -89,9 +89,16 @@ def test_a_world_too_big_to_make_is_refused(tmp_path) -> None:
     assert not (tmp_path / "w").exists()
 
 
+@pytest.fixture(scope="module")
+def linked(small_world, tmp_path_factory: pytest.TempPathFactory):
+    """``bold link`` on the small world, run once for the two tests that need a real link (about a minute)."""
+    out = tmp_path_factory.mktemp("memory-link") / "link"
+    return bold("link", str(small_world), "--out", str(out)), out
+
+
 @pytest.mark.slow
-def test_a_run_that_fits_says_its_peak(small_world, tmp_path) -> None:
-    result = bold("link", str(small_world), "--out", str(tmp_path / "link"))
+def test_a_run_that_fits_says_its_peak(linked) -> None:
+    result, _ = linked
     assert result.returncode == 0, result.stderr
     assert "Peak memory" in result.stderr and "GiB free" in result.stderr
 
@@ -146,7 +153,7 @@ def test_other_errors_pass_through() -> None:
 
 
 @pytest.mark.slow
-def test_build_can_reuse_a_spine_and_says_so_when_there_is_none(small_world, tmp_path) -> None:
+def test_build_can_reuse_a_spine_and_says_so_when_there_is_none(small_world, linked, tmp_path) -> None:
     keyfile = tmp_path / "key"
     assert bold("keygen", "--out", str(keyfile)).returncode == 0
     env = {"BOLD_PASSPHRASE": "a passphrase"}
@@ -154,9 +161,10 @@ def test_build_can_reuse_a_spine_and_says_so_when_there_is_none(small_world, tmp
                    "--links", str(tmp_path / "nowhere"), env=env)
     assert_one_sentence(missing, 2)
     assert "bold link" in missing.stderr
-    assert bold("link", str(small_world), "--out", str(tmp_path / "link")).returncode == 0
+    result, link = linked
+    assert result.returncode == 0, result.stderr
     built = bold("build", str(small_world), "--out", str(tmp_path / "x.bold"), "--publisher-key", str(keyfile),
-                 "--links", str(tmp_path / "link"), env=env)
+                 "--links", str(link), env=env)
     assert built.returncode == 0, built.stderr
     assert bold("verify", str(tmp_path / "x.bold"), "--trust", str(keyfile) + ".pub", env=env).returncode == 0
 
