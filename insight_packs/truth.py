@@ -59,6 +59,10 @@ class Figures:
     #: mean over rows of sqrt(2/pi) * (spread of a row's error over worlds) / sqrt(worlds). A matched bias near
     #: this floor is chance, not bias; more worlds lower it.
     chance_floor: dict[str, float] = field(default_factory=dict)
+    #: pack -> finding -> (matched, naive, chance floor, distinct rows): ``row_bias`` and ``chance_floor`` per
+    #: finding, so where a pack misses the target the reader sees which findings carry its bias (a pack's
+    #: figure pools findings in different units: points of attendance beside shares as fractions).
+    finding_bias: dict[str, dict[str, tuple[float, float, float, int]]] = field(default_factory=dict)
 
     @property
     def coverage(self) -> float:
@@ -75,21 +79,22 @@ def summary(scores: list[WorldScore]) -> Figures:
         both = [r for r in rs if r.naive is not None]
         bias[pack] = (float(np.mean([abs(r.difference - r.truth) for r in both])) if both else float("nan"),
                       float(np.mean([abs(r.naive - r.truth) for r in both])) if both else float("nan"), len(both))
-    row_bias, chance_floor = {}, {}
+    row_bias, chance_floor, finding_bias = {}, {}, {}
     for pack, rs in by.items():
         per_row = defaultdict(list)
         for r in rs:
             if r.naive is not None:
                 per_row[(r.finding_id, r.breakdown, r.group)].append(r)
-        matched = [abs(np.mean([r.difference - r.truth for r in v])) for v in per_row.values()]
-        naive = [abs(np.mean([r.naive - r.truth for r in v])) for v in per_row.values()]
-        spread = [np.std([r.difference - r.truth for r in v], ddof=1) / np.sqrt(len(v)) * np.sqrt(2 / np.pi)
-                  for v in per_row.values() if len(v) > 1]
-        chance_floor[pack] = float(np.mean(spread)) if spread else float("nan")
-        row_bias[pack] = (float(np.mean(matched)) if matched else float("nan"),
-                          float(np.mean(naive)) if naive else float("nan"), len(per_row))
+        matched, naive, floor = _row_figures(list(per_row.values()))
+        chance_floor[pack] = floor
+        row_bias[pack] = (matched, naive, len(per_row))
+        findings = defaultdict(list)
+        for key, v in per_row.items():
+            findings[key[0]].append(v)
+        finding_bias[pack] = {fid: (*_row_figures(groups), len(groups)) for fid, groups in sorted(findings.items())}
     return Figures(
         row_bias=dict(sorted(row_bias.items())), chance_floor=dict(sorted(chance_floor.items())),
+        finding_bias=dict(sorted(finding_bias.items())),
         rows=len(rows), covered=sum(r.covered for r in rows),
         by_pack={p: (sum(r.covered for r in rs), len(rs)) for p, rs in sorted(by.items())},
         nulls=sum(r.null for r in rows), clear_nulls=sum(r.null and r.clear for r in rows),
@@ -97,6 +102,21 @@ def summary(scores: list[WorldScore]) -> Figures:
         clear_non_nulls=sum(not r.null and r.clear for r in rows), non_nulls=sum(not r.null for r in rows),
         small_rows=sum(len(s.small_rows) for s in scores),
         shown_comparisons=sum(s.shown_comparisons for s in scores), bias=dict(sorted(bias.items())))
+
+
+def _row_figures(rows: list[list[Scored]]) -> tuple[float, float, float]:
+    """(mean |mean error| matched, the same naive, chance floor) over rows, each a list of one row's worlds."""
+    nan = float("nan")
+    matched = [abs(np.mean([r.difference - r.truth for r in v])) for v in rows]
+    naive = [abs(np.mean([r.naive - r.truth for r in v])) for v in rows]
+    spread = [np.std([r.difference - r.truth for r in v], ddof=1) / np.sqrt(len(v)) * np.sqrt(2 / np.pi)
+              for v in rows if len(v) > 1]
+    return (float(np.mean(matched)) if matched else nan, float(np.mean(naive)) if naive else nan,
+            float(np.mean(spread)) if spread else nan)
+
+
+#: The bias target: the matched estimates' bias at most this share of the naive difference's.
+BIAS_TARGET = 1 / 3
 
 
 def report(figures: Figures) -> list[str]:
@@ -118,6 +138,13 @@ def report(figures: Figures) -> list[str]:
         floor = f.chance_floor.get(pack, float("nan"))
         lines.append(f"  {pack:<16} {matched:.4f} vs {naive:.4f} over {n} distinct rows (ratio {ratio:.2f}; "
                      f"chance alone would give about {floor:.4f})")
+    for pack, (matched, naive, _n) in f.row_bias.items():
+        if not naive or matched / naive <= BIAS_TARGET:
+            continue
+        lines.append(f"  {pack} misses the bias target; by finding (matched vs naive, chance floor, rows):")
+        for fid, (m, nv, floor, rows) in f.finding_bias.get(pack, {}).items():
+            lines.append(f"    {fid:<52} {m:.4f} vs {nv:.4f} (ratio {m / nv if nv else float('nan'):.2f}; "
+                         f"chance {floor:.4f}; {rows} rows)")
     lines.append("error per pack: mean over rows and worlds of |estimate - truth| (chance included), matched vs naive")
     for pack, (matched, naive, n) in f.bias.items():
         ratio = matched / naive if naive else float("nan")

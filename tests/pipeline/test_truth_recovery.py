@@ -188,3 +188,21 @@ def test_chance_floor_is_what_unbiased_rows_would_show(world: Path) -> None:
     assert matched == pytest.approx(0.0, abs=1e-12)
     assert figures.chance_floor["any_new_pack"] == pytest.approx(math.sqrt(2 / math.pi) * d, rel=1e-9)
     assert any("chance alone would give about 0.0399" in line for line in report(figures))
+
+
+def test_a_pack_missing_the_bias_target_is_broken_down_by_finding(world: Path) -> None:
+    # Every row 0.5 off in both worlds while the naive gap is off by 0.75 on average: the pack misses the
+    # target, and the report names the finding that carries the bias, with its own figures.
+    rows = score(world, _bundle())
+    off = [replace(r, difference=r.truth + 0.5) for r in rows]
+    figures = summary([WorldScore(1, off), WorldScore(2, off)])
+    fid = "any_new_pack.service:housing.reoffending_12m"
+    matched, naive, floor, n = figures.finding_bias["any_new_pack"][fid]
+    assert matched == pytest.approx(0.5) and n == 3 and floor == pytest.approx(0.0)
+    assert naive == pytest.approx(0.75) and matched / naive > 1 / 3
+    lines = report(figures)
+    assert any("any_new_pack misses the bias target" in line for line in lines)
+    assert any(line.strip().startswith(fid) and "0.5000 vs 0.7500" in line for line in lines)
+    # A pack that meets the target gets no breakdown.
+    exact = [replace(r, difference=r.truth) for r in rows]
+    assert not any("misses the bias target" in line for line in report(summary([WorldScore(1, exact)])))
