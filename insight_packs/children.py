@@ -41,7 +41,8 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
     in_cohort = frame.parent_in_cohort.to_numpy() == 1
     linked = frame[in_cohort]
     covered = "It covers children under 18 in school or council records. It does not reach children over 18."
-    common = dict(pack_id=pack.id, datasets=("prison", "local_authority", "dfe"), covered=covered)
+    common = dict(pack_id=pack.id, datasets=("prison", "local_authority", "dfe"), covered=covered,
+                  linkage_datasets=())
     drafts = [FindingDraft(
         id="children.count", title="How many children have a parent who left prison",
         measure="Children with a parent released in the period", treated_label="Children",

@@ -8,12 +8,13 @@ from insight_packs.matching import EXACT_ADULT, Matcher
 
 # -- compute ---------------------------------------------------------------------------------------------------
 
+#: What each group did, as the sentences say it ("people who ...").
 COURSES = {
-    "english": "an English course",
-    "maths": "a maths course",
-    "vocational": "a vocational course",
-    "higher_education": "a higher education course",
-    "work_in_prison": "work in prison",
+    "english": "took an English course",
+    "maths": "took a maths course",
+    "vocational": "took a vocational course",
+    "higher_education": "took a higher education course",
+    "work_in_prison": "worked in prison",
 }
 OUTCOMES = {
     # id: (column, kind, measure, sentence words, higher is better)
@@ -66,7 +67,7 @@ def _compute(self, engine) -> list[FindingDraft]:
         overall = matcher.match()
         results[("overall", "All")] = overall
         attrition = [C.step("People released in the period", keys, count=len(frame)),
-                     C.step(f"Took {words}", keys, treated),
+                     C.step(words[0].upper() + words[1:], keys, treated),
                      C.step("Matched to a similar person who did not", keys, overall.treated_index)]
         for outcome, (column, kind, measure, verb, better) in OUTCOMES.items():
             if column not in detail:
@@ -76,9 +77,9 @@ def _compute(self, engine) -> list[FindingDraft]:
                                     by_treatment=BY_TREATMENT, results=results)
             drafts.append(FindingDraft(
                 id=f"education_work.course:{course}.{outcome}", pack_id=self.id,
-                title=f"{measure}: people who took {words}", measure=measure,
-                treated_label=f"Took {words}", comparison_label="Similar people who did not",
-                phrasing=Phrasing(f"people who took {words}", "similar people who did not", verb, better),
+                title=f"{measure}: people who {words}", measure=measure,
+                treated_label=words[0].upper() + words[1:], comparison_label="Similar people who did not",
+                phrasing=Phrasing(f"people who {words}", "similar people who did not", verb, better),
                 cells=cells, method=("Propensity score from a logistic model with spline terms; 1:1 "
                                      "nearest-neighbour matching within 0.2 SD of the logit, without replacement, "
                                      "exactly on sentence band and work before custody, and again inside each "

@@ -176,7 +176,8 @@ def linkage_note(dataset: str, match_rate: float | None, f1: float | None = None
     if match_rate is None:
         return None
     share = "Under 1%" if match_rate < 0.005 else f"About {rounded_pct(match_rate)}"
-    text = f"{share} of {DATASET_NAMES.get(dataset, dataset)} records were joined to someone in these figures."
+    text = (f"{share} of {DATASET_NAMES.get(dataset, dataset)} records were joined to a person released in the "
+            "period; the others are about other people, or could not be joined.")
     if f1 is not None:
         text += f" Checked against known links, joins were right {rounded_pct(f1)} of the time."
     return text

@@ -116,8 +116,8 @@ def adjust_for_chance(estimates: list[Estimate]) -> tuple[list[Estimate], Compar
 
 def _linkage(draft: FindingDraft, quality: dict[str, LinkageQuality]) -> str | None:
     # The cohort is what others are joined to, so its own "match rate" says nothing; note the others.
-    notes = [L.linkage_note(d, q.match_rate, q.f1) for d in draft.datasets
-             if d != COHORT and (q := quality.get(d))]
+    named = draft.datasets if draft.linkage_datasets is None else draft.linkage_datasets
+    notes = [L.linkage_note(d, q.match_rate, q.f1) for d in named if d != COHORT and (q := quality.get(d))]
     return " ".join(n for n in notes[:2] if n) or None
 
 
