@@ -28,6 +28,7 @@ from linkage_core.linkage import (
     quality_rows,
 )
 from linkage_core.linkage.standardise import name_variants, soundex, standardise_table
+from linkage_core.errors import UsageError
 from linkage_core.schema import LinkageQuality
 
 IDENTIFIERS = ("first_name", "middle_names", "surname", "date_of_birth", "sex", "postcode")
@@ -631,8 +632,9 @@ def test_qa_folder_that_holds_files_is_refused(tmp_path: Path) -> None:
     qa.mkdir()
     (qa / "mine.txt").write_text("keep me")
     pq.write_table(pa.table({"record_id": ["a"], "surname": ["x"]}), tmp_path / "prison.parquet")
-    with pytest.raises(LinkageInputError, match="already holds files"):
+    with pytest.raises(UsageError, match="already exists and is not an empty folder; give --qa a new folder"):
         link_world(tmp_path, tmp_path / "out", qa_dir=qa)
+    assert not (tmp_path / "out").exists()  # refused before any work
     assert (qa / "mine.txt").read_text() == "keep me"
 
 
