@@ -27,6 +27,8 @@ from splink import block_on
 from splink.blocking_rule_library import CustomRule
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 
+from linkage_core.linkage.stable import stable_sample
+
 if TYPE_CHECKING:
     from linkage_core.linkage.backend import Backend
 
@@ -191,9 +193,8 @@ def choose_rules(backend: Backend, left: str, right: str | None, available: set[
     per_record = max(records, 1)
     proportion = min(1.0, COUNT_SAMPLE_RECORDS / per_record)
     # A hash sample keeps both sides of a pair when their record ids are equal (a dedupe), and the same
-    # sample every run; pairs scale with the square of the share sampled. abs: Spark's hash is a signed
-    # 32-bit integer (a negative one would always pass); DuckDB's is unsigned, so nothing changes there.
-    keep = f"abs(hash(record_id)) % 1000000 < {int(proportion * 1_000_000)}"
+    # sample every run and on every engine (``stable``); pairs scale with the square of the share sampled.
+    keep = stable_sample("record_id", proportion, getattr(backend, "kind", "duckdb"))
     backend.create_table("bold_blk_l", f"SELECT * FROM {left} WHERE {keep}")
     backend.create_table("bold_blk_r", f"SELECT * FROM {right} WHERE {keep}")
     scale = 1.0 / proportion ** 2

@@ -649,3 +649,25 @@ def test_world_profiles_are_named_and_an_unknown_one_is_one_sentence() -> None:
                           "--profile", "nope"], capture_output=True, text=True, timeout=60)
     assert run.returncode == 2 and "no world profile called nope" in run.stderr
     assert "Traceback" not in run.stderr and len(run.stderr.strip().splitlines()) == 1
+
+
+def test_samples_are_chosen_by_a_key_every_engine_computes_the_same() -> None:
+    """The sample key (MD5's first 15 hex digits) in DuckDB's SQL equals Python's, and Splink's own samples
+    use it for the length of a run only (DuckDB's ``hash`` differs from Spark's, so samples differed)."""
+    from splink.internals.dialects import DuckDBDialect, SparkDialect
+
+    from linkage_core.linkage.stable import python_key, same_hash_in_splink, stable_hash, stable_sample
+
+    ids = ["1", "P000123", "résumé", "x" * 40, ""]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT unnest(?) AS record_id", [ids])
+    got = dict(con.execute(f"SELECT record_id, {stable_hash('record_id', 'duckdb')} FROM t").fetchall())
+    assert got == {i: python_key(i) for i in ids}
+    kept = {r[0] for r in con.execute(f"SELECT record_id FROM t WHERE {stable_sample('record_id', 0.5, 'duckdb')}").fetchall()}
+    assert kept == {i for i in ids if python_key(i) % 1_000_000 < 500_000}
+    assert "conv(" in stable_hash("record_id", "spark") and "md5(" in stable_hash("record_id", "spark")
+    before = DuckDBDialect().hash_function_expression("x")
+    with same_hash_in_splink():
+        assert DuckDBDialect().hash_function_expression("x") == stable_hash("x", "duckdb")
+        assert SparkDialect().hash_bucket_expression("x", 7) == f"({stable_hash('x', 'spark')} % 7)"
+    assert DuckDBDialect().hash_function_expression("x") == before == "hash(x)"
