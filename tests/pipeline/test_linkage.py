@@ -671,3 +671,30 @@ def test_samples_are_chosen_by_a_key_every_engine_computes_the_same() -> None:
         assert DuckDBDialect().hash_function_expression("x") == stable_hash("x", "duckdb")
         assert SparkDialect().hash_bucket_expression("x", 7) == f"({stable_hash('x', 'spark')} % 7)"
     assert DuckDBDialect().hash_function_expression("x") == before == "hash(x)"
+
+
+def test_name_and_address_without_the_date_only_between_people_of_one_generation() -> None:
+    """Adults against adults (or a file against itself): a date of birth keyed wrong as a whole must not
+    lose the pair, so the full name at one address is a rule whatever the dates. Adults against children:
+    the same name at one address with dates a generation apart is a parent and a child, so no rule pairs
+    records on name and address alone there."""
+    from linkage_core.linkage.backend import DuckDBBackend
+    from linkage_core.linkage.blocking import choose_rules, same_generation
+    from linkage_core.linkage.link import _available
+
+    con = duckdb.connect()
+    backend = DuckDBBackend.wrap(con)
+    adults = [(str(i), "f" + _letters(i), "s" + _letters(i * 7), f"19{60 + i % 30}-03-0{1 + i % 9}", f"AB{i % 50} 1CD")
+              for i in range(200)]
+    children = [(str(i), r[1], r[2], f"20{10 + i % 10}-05-0{1 + i % 9}", r[4]) for i, r in enumerate(adults)]
+    _std(con, adults, "adults")
+    _std(con, [(r[0], r[1], r[2], f"19{61 + int(r[0]) % 30}-08-1{int(r[0]) % 9}", r[4]) for r in adults], "adults2")
+    _std(con, children, "kids")
+    available = _available(con, "adults")
+    assert same_generation(backend, "adults", "adults2")[0] and same_generation(backend, "adults", None)[0]
+    assert not same_generation(backend, "adults", "kids")[0]
+    for other, allowed in (("adults2", True), ("kids", False)):
+        _, report = choose_rules(backend, "adults", other, available, 200)
+        named = {r["rule"] for r in report["rules"] + report["left_out"]}
+        assert any("any date of birth" in n for n in named) is allowed, (other, named)
+        assert report["generations"]["same_generation"] is allowed
