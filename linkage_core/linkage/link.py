@@ -131,6 +131,10 @@ def link_world(
             timings["standardise"] = time.perf_counter() - clock
 
             db = backend.splink_api()
+            if backend.kind == "spark":  # one Jaro-Winkler on both engines: DuckDB's (``stable``)
+                from linkage_core.linkage.stable import duckdb_similarity_on_spark
+
+                duckdb_similarity_on_spark(backend.spark)  # type: ignore[attr-defined]
             u_values: UValues = {}
             m_values: MValues = {}
             run = _Run(u_values, m_values, backend, Path(qa_dir) if qa_dir is not None else None)
