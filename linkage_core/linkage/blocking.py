@@ -27,6 +27,8 @@ from splink import block_on
 from splink.blocking_rule_library import CustomRule
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 
+from linkage_core.linkage.stable import stable_sample
+
 if TYPE_CHECKING:
     from linkage_core.linkage.backend import Backend
 
@@ -50,6 +52,7 @@ class Candidate:
     columns: tuple[str, ...] = ()
     sql: str = ""
     undated: tuple[str, ...] = ()   # the keys alone, used when no record has a birth year to compare
+    one_generation: bool = False    # only where both sides hold people of one generation (``same_generation``)
 
     def rule(self) -> BlockingRuleCreator:
         return block_on(*self.columns) if self.columns else CustomRule(self.sql)
@@ -107,6 +110,13 @@ CANDIDATES: tuple[Candidate, ...] = (
     _keyed("surname sound code, date of birth", "surname_sx", "dob"),
     _keyed("initials, date of birth", "fn_initial", "sn_initial", "dob"),
     _undated("full name (date of birth missing or wrong)", "first_name", "surname"),
+    # A date of birth keyed wrong as a whole (another person's, or a default): the full name at the same
+    # address, whatever the dates, and the model weighs how far apart the dates are (its m and u say how
+    # much). Only where both sides hold people of one generation: between adults and children, the same
+    # name at the same address with dates a generation apart is a parent and a child (``same_generation``).
+    Candidate("full name, postcode (any date of birth; both sides one generation)",
+              frozenset({"first_name", "surname", "postcode", "dob_y"}), columns=("first_name", "surname", "postcode"),
+              one_generation=True),
     _custom("names swapped, birth year", {"first_name", "surname", "dob_y"},
             "l.first_name = r.surname AND l.surname = r.first_name AND l.dob_y = r.dob_y"),
     _custom("names swapped (date of birth wrong too)", {"first_name", "surname", "dob_y"},
@@ -129,10 +139,35 @@ CANDIDATES: tuple[Candidate, ...] = (
 )
 
 
-def candidates_for(available: set[str]) -> list[Candidate]:
-    """The candidates these tables can use; without birth years, a dated rule falls back to its keys."""
+#: Two extracts hold one generation when their mean birth years are closer than this (the same ten years
+#: ``_NEAR_BIRTH`` allows a typo in the decade); a parent and a child are some twenty or more apart.
+GENERATION_YEARS = 10
+
+
+def same_generation(backend: Backend, left: str, right: str | None) -> tuple[bool, dict[str, Any]]:
+    """Do both sides hold people of one generation (mean birth years under ``GENERATION_YEARS`` apart)?
+
+    A cohort of adults against a children's extract does not: there, the same name at the same address
+    with dates of birth far apart is a family, and no rule may pair records on the name and address
+    alone. One table against itself (a dedupe) is one generation by definition.
+    """
+    if right is None:
+        return True, {"same_generation": True, "why": "one table against itself"}
+    years = [backend.rows(f"SELECT avg(CAST(dob_y AS INTEGER)) FROM {t} WHERE dob_y IS NOT NULL")[0][0]
+             for t in (left, right)]
+    if any(y is None for y in years):
+        return False, {"same_generation": False, "why": "no birth years on one side"}
+    close = abs(float(years[0]) - float(years[1])) < GENERATION_YEARS
+    return close, {"same_generation": close, "mean_birth_years": [round(float(y), 1) for y in years]}
+
+
+def candidates_for(available: set[str], one_generation: bool = False) -> list[Candidate]:
+    """The candidates these tables can use; without birth years, a dated rule falls back to its keys.
+    ``one_generation``: both sides hold people of one generation (``same_generation``)."""
     found = []
     for c in CANDIDATES:
+        if c.one_generation and not one_generation:
+            continue
         if c.needs <= available:
             found.append(c)
         elif c.undated and "dob_y" not in available and set(c.undated) <= available:
@@ -183,7 +218,8 @@ def choose_rules(backend: Backend, left: str, right: str | None, available: set[
     counts them, taken in SQL on the engine (one query a rule, one for the overlaps) because Splink's
     own analysis issues several queries per rule, and this runs for every model of every link.
     """
-    candidates = candidates_for(available)
+    generation = same_generation(backend, left, right) if "dob_y" in available else (False, {})
+    candidates = candidates_for(available, generation[0])
     if not candidates:
         return [], {"rules": [], "note": "no identifier both sides hold to block on"}
     dedupe = right is None
@@ -191,9 +227,8 @@ def choose_rules(backend: Backend, left: str, right: str | None, available: set[
     per_record = max(records, 1)
     proportion = min(1.0, COUNT_SAMPLE_RECORDS / per_record)
     # A hash sample keeps both sides of a pair when their record ids are equal (a dedupe), and the same
-    # sample every run; pairs scale with the square of the share sampled. abs: Spark's hash is a signed
-    # 32-bit integer (a negative one would always pass); DuckDB's is unsigned, so nothing changes there.
-    keep = f"abs(hash(record_id)) % 1000000 < {int(proportion * 1_000_000)}"
+    # sample every run and on every engine (``stable``); pairs scale with the square of the share sampled.
+    keep = stable_sample("record_id", proportion, getattr(backend, "kind", "duckdb"))
     backend.create_table("bold_blk_l", f"SELECT * FROM {left} WHERE {keep}")
     backend.create_table("bold_blk_r", f"SELECT * FROM {right} WHERE {keep}")
     scale = 1.0 / proportion ** 2
@@ -220,6 +255,7 @@ def choose_rules(backend: Backend, left: str, right: str | None, available: set[
         "left_out": [{"rule": c.label, "comparisons_per_record": round(n, 3)}
                      for c, n in alone if all(c is not k for k, _, _ in chosen)],
         "comparisons_per_record": round(total, 3),
+        "generations": generation[1],
     }
     if not chosen:  # nothing affordable: the tightest rule, so linkage still runs, and the report says so
         c, n = min(alone, key=lambda cn: cn[1])

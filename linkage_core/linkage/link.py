@@ -40,6 +40,7 @@ from linkage_core.linkage import blocking
 from linkage_core.linkage import qa
 from linkage_core.linkage import settings as model
 from linkage_core.linkage.backend import Backend, EngineKind, open_backend
+from linkage_core.linkage.stable import same_hash_in_splink, stable_sample
 from linkage_core.linkage.spine import assign_person_keys, write_families, write_spine
 from linkage_core.linkage.standardise import STANDARD_COLUMNS, extract_paths, standardise_table
 from linkage_core.linkage import quality as quality_mod
@@ -113,18 +114,15 @@ def link_world(
     timings: dict[str, float] = {}
     report = _timed(progress or (lambda _stage, _fraction: None), timings)
     world_dir, out_dir = Path(world_dir), Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     paths = extract_paths(world_dir)
     if cohort not in paths:
         raise LinkageInputError(f"There is no {cohort} extract in {world_dir}, so there is no cohort to link to.")
     if qa_dir is not None:
-        try:
-            qa.start(Path(qa_dir))
-        except FileExistsError as error:
-            raise LinkageInputError(str(error)) from None
+        qa.start(Path(qa_dir))  # a folder holding files is refused here, before any work (one sentence)
+    out_dir.mkdir(parents=True, exist_ok=True)
     clock = time.perf_counter()
 
-    with tempfile.TemporaryDirectory(prefix="bold-link-") as spill, _quiet_splink():
+    with tempfile.TemporaryDirectory(prefix="bold-link-") as spill, _quiet_splink(), same_hash_in_splink():
         backend = open_backend(engine, Path(spill), memory_limit=memory_limit, threads=threads,
                                spark_master=spark_master)
         try:
@@ -133,6 +131,10 @@ def link_world(
             timings["standardise"] = time.perf_counter() - clock
 
             db = backend.splink_api()
+            if backend.kind == "spark":  # one Jaro-Winkler on both engines: DuckDB's (``stable``)
+                from linkage_core.linkage.stable import duckdb_similarity_on_spark
+
+                duckdb_similarity_on_spark(backend.spark)  # type: ignore[attr-defined]
             u_values: UValues = {}
             m_values: MValues = {}
             run = _Run(u_values, m_values, backend, Path(qa_dir) if qa_dir is not None else None)
@@ -459,7 +461,7 @@ def _blocking_misses(run: _Run, db: Any, tables: list[_Table], linker: Any, chos
         for t in tables:
             q = min(1.0, _MISS_SAMPLE / max(t.rows, 1))
             name = f"bold_miss_{next(_EDGE_TABLES):06d}"
-            backend.create_table(name, f"SELECT * FROM {t.name} WHERE abs(hash(record_id)) % 1000000 < {int(q * 1_000_000)}")
+            backend.create_table(name, f"SELECT * FROM {t.name} WHERE {stable_sample('record_id', q, backend.kind)}")
             shares.append(q)
             names.append((name, t.dataset))
         model["blocking_rules_to_generate_predictions"] = (

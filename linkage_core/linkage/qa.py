@@ -44,10 +44,14 @@ CLUSTER_SAMPLE = 12
 
 
 def start(qa_dir: Path) -> Path:
-    """Create the folder with its README; refuses a folder that already holds files (nothing is replaced)."""
+    """Create the folder with its README; refuses a folder that already holds files (nothing is replaced).
+
+    The refusal is ``safe_output.require_empty_folder``'s, the one check and sentence every such option uses
+    (a ``UsageError``, so the contract's exit code 2)."""
+    from linkage_core.safe_output import require_empty_folder
+
     qa_dir = Path(qa_dir)
-    if qa_dir.exists() and any(qa_dir.iterdir()):
-        raise FileExistsError(f"{qa_dir} already holds files; give --qa an empty or new folder.")
+    require_empty_folder(qa_dir, "--qa")
     qa_dir.mkdir(parents=True, exist_ok=True)
     (qa_dir / "README.md").write_text(README, encoding="utf-8")
     return qa_dir

@@ -28,6 +28,7 @@ from linkage_core.linkage import (
     quality_rows,
 )
 from linkage_core.linkage.standardise import name_variants, soundex, standardise_table
+from linkage_core.errors import UsageError
 from linkage_core.schema import LinkageQuality
 
 IDENTIFIERS = ("first_name", "middle_names", "surname", "date_of_birth", "sex", "postcode")
@@ -631,8 +632,9 @@ def test_qa_folder_that_holds_files_is_refused(tmp_path: Path) -> None:
     qa.mkdir()
     (qa / "mine.txt").write_text("keep me")
     pq.write_table(pa.table({"record_id": ["a"], "surname": ["x"]}), tmp_path / "prison.parquet")
-    with pytest.raises(LinkageInputError, match="already holds files"):
+    with pytest.raises(UsageError, match="already exists and is not an empty folder; give --qa a new folder"):
         link_world(tmp_path, tmp_path / "out", qa_dir=qa)
+    assert not (tmp_path / "out").exists()  # refused before any work
     assert (qa / "mine.txt").read_text() == "keep me"
 
 
@@ -647,3 +649,52 @@ def test_world_profiles_are_named_and_an_unknown_one_is_one_sentence() -> None:
                           "--profile", "nope"], capture_output=True, text=True, timeout=60)
     assert run.returncode == 2 and "no world profile called nope" in run.stderr
     assert "Traceback" not in run.stderr and len(run.stderr.strip().splitlines()) == 1
+
+
+def test_samples_are_chosen_by_a_key_every_engine_computes_the_same() -> None:
+    """The sample key (MD5's first 15 hex digits) in DuckDB's SQL equals Python's, and Splink's own samples
+    use it for the length of a run only (DuckDB's ``hash`` differs from Spark's, so samples differed)."""
+    from splink.internals.dialects import DuckDBDialect, SparkDialect
+
+    from linkage_core.linkage.stable import python_key, same_hash_in_splink, stable_hash, stable_sample
+
+    ids = ["1", "P000123", "résumé", "x" * 40, ""]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT unnest(?) AS record_id", [ids])
+    got = dict(con.execute(f"SELECT record_id, {stable_hash('record_id', 'duckdb')} FROM t").fetchall())
+    assert got == {i: python_key(i) for i in ids}
+    kept = {r[0] for r in con.execute(f"SELECT record_id FROM t WHERE {stable_sample('record_id', 0.5, 'duckdb')}").fetchall()}
+    assert kept == {i for i in ids if python_key(i) % 1_000_000 < 500_000}
+    assert "conv(" in stable_hash("record_id", "spark") and "md5(" in stable_hash("record_id", "spark")
+    before = DuckDBDialect().hash_function_expression("x")
+    with same_hash_in_splink():
+        assert DuckDBDialect().hash_function_expression("x") == stable_hash("x", "duckdb")
+        assert SparkDialect().hash_bucket_expression("x", 7) == f"({stable_hash('x', 'spark')} % 7)"
+    assert DuckDBDialect().hash_function_expression("x") == before == "hash(x)"
+
+
+def test_name_and_address_without_the_date_only_between_people_of_one_generation() -> None:
+    """Adults against adults (or a file against itself): a date of birth keyed wrong as a whole must not
+    lose the pair, so the full name at one address is a rule whatever the dates. Adults against children:
+    the same name at one address with dates a generation apart is a parent and a child, so no rule pairs
+    records on name and address alone there."""
+    from linkage_core.linkage.backend import DuckDBBackend
+    from linkage_core.linkage.blocking import choose_rules, same_generation
+    from linkage_core.linkage.link import _available
+
+    con = duckdb.connect()
+    backend = DuckDBBackend.wrap(con)
+    adults = [(str(i), "f" + _letters(i), "s" + _letters(i * 7), f"19{60 + i % 30}-03-0{1 + i % 9}", f"AB{i % 50} 1CD")
+              for i in range(200)]
+    children = [(str(i), r[1], r[2], f"20{10 + i % 10}-05-0{1 + i % 9}", r[4]) for i, r in enumerate(adults)]
+    _std(con, adults, "adults")
+    _std(con, [(r[0], r[1], r[2], f"19{61 + int(r[0]) % 30}-08-1{int(r[0]) % 9}", r[4]) for r in adults], "adults2")
+    _std(con, children, "kids")
+    available = _available(con, "adults")
+    assert same_generation(backend, "adults", "adults2")[0] and same_generation(backend, "adults", None)[0]
+    assert not same_generation(backend, "adults", "kids")[0]
+    for other, allowed in (("adults2", True), ("kids", False)):
+        _, report = choose_rules(backend, "adults", other, available, 200)
+        named = {r["rule"] for r in report["rules"] + report["left_out"]}
+        assert any("any date of birth" in n for n in named) is allowed, (other, named)
+        assert report["generations"]["same_generation"] is allowed
