@@ -17,7 +17,8 @@ from tests.helpers import FAST_KDF, PASSPHRASE, BuiltWorld, build_world
 
 #: The groups that take longest, measured (``pytest --durations``): handed to the two workers first, so the
 #: many short files fill in around them and both workers finish together. Only the order changes.
-START_FIRST = ("built_world", "tests/pipeline/test_linkage.py", "tests/pipeline/test_spark.py",
+START_FIRST = ("built_world", "tests/pipeline/test_spark_linkage.py", "tests/pipeline/test_linkage.py",
+               "tests/pipeline/test_spark.py",
                "tests/pipeline/test_bundle_attacks.py")
 
 

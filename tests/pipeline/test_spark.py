@@ -67,34 +67,6 @@ def test_both_engines_publish_the_same_findings(linked_once: tuple[Path, Path]) 
     assert differing == [], f"{len(differing)} cells differ from the same spine, first: {differing[:3]}"
 
 
-#: A small world for the linkage's own agreement: Spark pays a fixed cost per query, so size buys little here.
-LINK_PEOPLE = 300
-
-
-@needs_spark
-def test_both_engines_link_the_same_people(tmp_path: Path) -> None:
-    """The linkage gives the same spine on both engines: the same records grouped into the same people
-    (person keys are random by design, so people are compared as groups of records), the same probability
-    on every record, and the same quality.json. Samples are chosen by one key on both engines
-    (``linkage.stable``), so a world whose cohort is sampled for u and EM would agree too."""
-    import json
-
-    from linkage_core.linkage.compare_links import compare
-    from linkage_core.linkage import link_world
-    from sample_db.world import synthesise
-
-    world = synthesise(LINK_PEOPLE, 5, tmp_path / "world")
-    for engine in ("duckdb", "spark"):
-        link_world(world, tmp_path / engine, engine=engine)
-    found = compare(tmp_path / "duckdb", tmp_path / "spark")
-    assert found["records"] > LINK_PEOPLE and found["people_a"] == found["people_b"]
-    assert found["records_in_a_different_person"] == 0, found["first_moved"]
-    assert found["probabilities_differing"] == 0, found["first_probability"]
-    assert found["quality_fields_differing"] == 0, found["first_quality"]
-    evaluation = json.loads((tmp_path / "spark" / "quality.json").read_text())["evaluation"]["pairwise"]
-    assert evaluation["overall"]["f1"] > 0.95  # the same, and good: not two engines agreeing on nothing
-
-
 def test_a_missing_java_is_one_sentence_and_exit_code_2(tmp_path: Path) -> None:
     """No Java on the path and no JAVA_HOME: ``bold link --engine spark`` says so plainly, before any work."""
     pytest.importorskip("pyspark", reason="PySpark is not installed, so the Java check is not reached")
