@@ -238,12 +238,15 @@ def _children(engine: Engine, datasets: list[str], has_families: bool) -> None:
                         FROM local_authority GROUP BY person_key""")
     union = " UNION ALL ".join(parts)
     # A join, not "IN (SELECT ...)" inside CASE: Spark allows subqueries only in filters.
-    parent = ("LEFT JOIN (SELECT child_person_key, MIN(parent_person_key) AS parent_person_key FROM families "
-              "GROUP BY child_person_key) f ON f.child_person_key = u.person_key "
+    # "Any parent in the cohort", not "the parent with the lowest key": person keys are random per link run
+    # (and per engine), so a child with two linked parents must not depend on which key came out lower.
+    parent = ("LEFT JOIN (SELECT fa.child_person_key, MIN(fa.parent_person_key) AS parent_person_key, "
+              "MAX(CASE WHEN pc.cohort_key IS NOT NULL THEN 1 ELSE 0 END) AS parent_in_cohort FROM families fa "
               "LEFT JOIN (SELECT DISTINCT person_key AS cohort_key FROM people) pc "
-              "ON pc.cohort_key = f.parent_person_key") if has_families else ""
+              "ON pc.cohort_key = fa.parent_person_key GROUP BY fa.child_person_key) f "
+              "ON f.child_person_key = u.person_key") if has_families else ""
     parent_col = "f.parent_person_key" if has_families else "CAST(NULL AS BIGINT)"
-    in_cohort = "CASE WHEN pc.cohort_key IS NOT NULL THEN 1 ELSE 0 END" if has_families else "0"
+    in_cohort = "COALESCE(f.parent_in_cohort, 0)" if has_families else "0"
     engine.execute(f"""
         CREATE OR REPLACE TABLE children AS
         SELECT u.person_key, {parent_col} AS parent_person_key,
