@@ -42,7 +42,7 @@ def figure(e: Estimate, side: str, finding: Finding | None = None) -> str:
     if e.kind == "proportion":
         text = pct(value)
         return f"{text} ({pct(low)} to {pct(high)})" if low is not None else text
-    unit = labels.unit(finding, e.kind, e) if finding is not None else labels.unit(None, e.kind, e)
+    unit = labels.unit(finding, e.kind, e)
     text = number(value, e.kind, unit)
     if low is None or high is None:
         return text

@@ -102,7 +102,8 @@ def build_content(world: Path, link_dir: Path, *, policy: DisclosurePolicy | Non
         not_computed=not_computed, comparisons=comparisons,
     )
     return BundleContent(manifest=manifest, packs=[p.to_model() for p in packs], findings=findings,
-                         estimates=estimates, datasets=provenance, linkage_quality=quality, glossary=glossary(L.rounding_words(policy)))
+                         estimates=estimates, datasets=provenance, linkage_quality=quality,
+                         glossary=glossary(L.rounding_words(policy)))
 
 
 def run_pack(pack, engine, datasets: list[str]) -> tuple[list, NotComputed | None]:

@@ -46,11 +46,11 @@ class FindingDraft:
     #: The unit of the finding's figures ("share", "percent", "days", "people") and, for days, the window.
     unit: str | None = None
     range_high: float | None = None
-    #: What the finding cannot tell, in words that fit the pack (e.g. not "caused by the course" for children).
     #: The extracts whose joins to people leaving prison the finding rests on, for its linkage note; None:
     #: every extract it names but the cohort. Children are found through a council record naming a parent,
     #: so the share of school or council records joined to an adult says nothing about their figures.
     linkage_datasets: tuple[str, ...] | None = None
+    #: What the finding cannot tell, in words that fit the pack (e.g. not "caused by the course" for children).
     not_a_cause: str = "It does not prove the course or service made the difference. People may differ in ways " \
                        "the data does not show."
 

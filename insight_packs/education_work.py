@@ -51,6 +51,7 @@ def _compute(self, engine) -> list[FindingDraft]:
     keys = C.record_keys(frame)
     drafts: list[FindingDraft] = []
     for order, (course, words) in enumerate(COURSES.items()):
+        label = words[0].upper() + words[1:]  # "Took a maths course", "Worked in prison"
         mine = taken[taken.course_type == course].copy()
         # A stable order on every engine: person, then level, then completion (ties broken the same way).
         mine["_done"] = mine.course_completed.fillna(False).astype(bool)
@@ -67,7 +68,7 @@ def _compute(self, engine) -> list[FindingDraft]:
         overall = matcher.match()
         results[("overall", "All")] = overall
         attrition = [C.step("People released in the period", keys, count=len(frame)),
-                     C.step(words[0].upper() + words[1:], keys, treated),
+                     C.step(label, keys, treated),
                      C.step("Matched to a similar person who did not", keys, overall.treated_index)]
         for outcome, (column, kind, measure, verb, better) in OUTCOMES.items():
             if column not in detail:
@@ -78,7 +79,7 @@ def _compute(self, engine) -> list[FindingDraft]:
             drafts.append(FindingDraft(
                 id=f"education_work.course:{course}.{outcome}", pack_id=self.id,
                 title=f"{measure}: people who {words}", measure=measure,
-                treated_label=words[0].upper() + words[1:], comparison_label="Similar people who did not",
+                treated_label=label, comparison_label="Similar people who did not",
                 phrasing=Phrasing(f"people who {words}", "similar people who did not", verb, better),
                 cells=cells, method=("Propensity score from a logistic model with spline terms; 1:1 "
                                      "nearest-neighbour matching within 0.2 SD of the logit, without replacement, "

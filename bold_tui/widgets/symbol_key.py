@@ -17,9 +17,6 @@ _GENERIC = {
 }
 
 
-SIGNIFICANCE_NOTE = render.CLEAR_NOTE
-
-
 def symbol_lines(estimates: Sequence[Estimate], with_comparison: bool = True) -> list[str]:
     """One line per symbol on screen; a hidden cell's own reason wins over the generic wording."""
     shown: set[str] = set()
