@@ -131,7 +131,7 @@ def csvw_metadata(bundle: Bundle, findings: Sequence[Finding], csv_name: str) ->
             "Aggregate figures only: every row describes a group of people, never one person.",
             *bundle.manifest.policy.plain_words(),
             *render.symbols_note(estimates),
-            *render.clear_notes(estimates),
+            *render.clear_notes(bundle, estimates),
         ],
         "tableSchema": {
             "columns": [{"name": name, "titles": name, "dc:description": about,

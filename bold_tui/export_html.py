@@ -133,7 +133,7 @@ def finding_section(bundle: Bundle, finding: Finding) -> str:
            "<h2>Results</h2>", _results_table(finding, estimates)]
     notes = render.symbols_note(estimates) + labels.estimate_notes(estimates)
     if finding.comparison_label:
-        notes += render.clear_notes(estimates)
+        notes += render.clear_notes(bundle, estimates)
     out.append("".join(f'<p class="small">{_e(n)}</p>' for n in notes))
     if finding.comparison_label:
         out.append("<h2>Chart</h2>")

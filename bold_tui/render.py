@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from bold_tui import labels
 from linkage_core.bundle.reader import Bundle
+from linkage_core.glossary import chance_share
 from linkage_core.schema import Estimate, Finding
 
 
@@ -83,17 +84,26 @@ def symbols_note(estimates: Iterable[Estimate]) -> list[str]:
     return [f"{r.symbol} {r.plain}." for r in sorted(reasons, key=lambda r: r.value)]
 
 
-#: Said once under every table with a comparison: the words the verdict column uses.
+#: Said once under every table with a comparison: the words the verdict column uses, with the bundle's own
+#: false discovery rate in place of ``{rate}``.
 CLEAR_NOTE = ("Clear: the gap is unlikely to be chance even after allowing for every comparison in these "
-              "figures (of the gaps called clear, about 1 in 20 or fewer is expected to be chance), so a row "
+              "figures (of the gaps called clear, {rate} or fewer is expected to be chance), so a row "
               "whose 95% interval leaves out zero can still be not clear. It does not prove a cause.")
+#: Bundles from before the adjustment call a row clear when its own 95% interval leaves out zero.
+CLEAR_NOTE_UNADJUSTED = ("Clear: the 95% interval leaves out zero, so the gap is unlikely to be chance on its "
+                         "own; these figures were not adjusted for how many comparisons they hold. It does not "
+                         "prove a cause.")
 #: Said only under figures that hold a gap between two percentages.
 POINTS_NOTE = "Points: percentage points, the gap between two percentages."
 
 
-def clear_notes(estimates: Iterable[Estimate]) -> list[str]:
-    """The verdict's meaning, and 'points' only where a gap between percentages is shown."""
-    return [CLEAR_NOTE] + ([POINTS_NOTE] if any(e.kind == "proportion" for e in estimates) else [])
+def clear_notes(bundle: Bundle, estimates: Iterable[Estimate]) -> list[str]:
+    """The verdict's meaning as this bundle decided it, and 'points' only where a gap between percentages is
+    shown."""
+    chance = bundle.manifest.comparisons
+    note = (CLEAR_NOTE.format(rate=chance_share(chance.false_discovery_rate)) if chance is not None
+            else CLEAR_NOTE_UNADJUSTED)
+    return [note] + ([POINTS_NOTE] if any(e.kind == "proportion" for e in estimates) else [])
 
 
 def group_sentences(finding: Finding, estimates: Iterable[Estimate]) -> list[str]:
@@ -142,7 +152,7 @@ def finding_text(bundle: Bundle, finding: Finding, markdown: bool = False) -> st
         lines += [" | ".join(r) for r in rows]
     lines += [f"{bullet}{note}" for note in symbols_note(estimates)]
     if finding.comparison_label:
-        lines += [f"{bullet}{note}" for note in clear_notes(estimates)]
+        lines += [f"{bullet}{note}" for note in clear_notes(bundle, estimates)]
     for title, items in (("What you can say", finding.can_say), ("What you cannot say", finding.cannot_say),
                          ("Caveats", finding.caveats)):
         if items:

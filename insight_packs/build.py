@@ -103,7 +103,8 @@ def build_content(world: Path, link_dir: Path, *, policy: DisclosurePolicy | Non
     )
     return BundleContent(manifest=manifest, packs=[p.to_model() for p in packs], findings=findings,
                          estimates=estimates, datasets=provenance, linkage_quality=quality,
-                         glossary=glossary(L.rounding_words(policy)))
+                         glossary=glossary(L.rounding_words(policy),
+                                                  comparisons.false_discovery_rate if comparisons else 0.05))
 
 
 def run_pack(pack, engine, datasets: list[str]) -> tuple[list, NotComputed | None]:

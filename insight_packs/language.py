@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from linkage_core.glossary import chance_share
+
 #: Words the people this data describes find stigmatising. None may reach a reader.
 STIGMATISING = re.compile(r"\b(ex-?offenders?|offenders?|criminals?|convicts?|inmates?|prisoners?)\b", re.I)
 
@@ -144,13 +146,13 @@ def cannot_say(c: Comparison, linkage_note: str | None = None, covered: str | No
     return lines
 
 
-def chance_note(comparisons: int, clear: int) -> list[str]:
+def chance_note(comparisons: int, clear: int, false_discovery_rate: float) -> list[str]:
     """What "clear" means across a bundle, in plain words (shown with the bundle's details)."""
     return [
         f"These figures hold {comparisons:,} comparisons between matched groups. {clear:,} of them are called clear.",
         "With so many, some gaps turn up by chance alone. So a gap is called clear only if it stays unlikely to "
         "be chance after allowing for all of them.",
-        "Of the gaps called clear, about 1 in 20 or fewer is expected to be down to chance.",
+        f"Of the gaps called clear, {chance_share(false_discovery_rate)} or fewer is expected to be down to chance.",
         "Each row also shows its 95% interval: the range the true gap is likely to lie in.",
         "Rows by course level or by finishing a course are there to explore. They are never called clear.",
     ]

@@ -109,7 +109,7 @@ def adjust_for_chance(estimates: list[Estimate]) -> tuple[list[Estimate], Compar
         method=("Benjamini-Hochberg false discovery rate of 5% across every comparison row with a verdict; "
                 "95% intervals unadjusted; treatment-defined breakdowns exploratory"),
         comparisons=len(q), clear=clear, false_discovery_rate=FALSE_DISCOVERY_RATE,
-        plain=L.chance_note(len(q), clear),
+        plain=L.chance_note(len(q), clear, FALSE_DISCOVERY_RATE),
     )
     return out, note
 

@@ -35,7 +35,7 @@ TERMS: dict[str, str] = {
     ),
     "Clear difference": (
         "A difference unlikely to be down to chance even after allowing for every comparison in the "
-        "bundle: of the differences called clear, about 1 in 20 or fewer is expected to be chance. A row "
+        "bundle: of the differences called clear, {rate} or fewer is expected to be chance. A row "
         "whose 95% interval leaves out zero can still be 'not clear'. Neither proves a cause."
     ),
     "Percentage points": (
@@ -88,8 +88,20 @@ TERMS: dict[str, str] = {
 }
 
 
-def glossary(rounding: str | None = None) -> list[GlossaryEntry]:
-    """The terms, with how counts were really rounded in this bundle when the builder says (its policy)."""
+def chance_share(false_discovery_rate: float) -> str:
+    """The false discovery rate a bundle was built with, as a reader says it: 0.05 is 'about 1 in 20'.
+
+    The words come from the bundle's own rate, so a bundle built with another rate never says 1 in 20."""
+    whole = round(1 / false_discovery_rate)
+    if whole >= 2 and abs(1 / whole - false_discovery_rate) < 1e-9:
+        return f"about 1 in {whole:,}"
+    return f"about {false_discovery_rate:.0%}" if false_discovery_rate >= 0.01 else f"about {false_discovery_rate:.1%}"
+
+
+def glossary(rounding: str | None = None, false_discovery_rate: float = 0.05) -> list[GlossaryEntry]:
+    """The terms, with how counts were really rounded in this bundle when the builder says (its policy), and
+    the false discovery rate its "clear" verdicts were decided at."""
     terms = TERMS | ({"Rounding": f"Counts of people are {rounding}, so small changes cannot reveal anyone."}
                      if rounding else {})
+    terms["Clear difference"] = terms["Clear difference"].format(rate=chance_share(false_discovery_rate))
     return [GlossaryEntry(term=term, definition=text) for term, text in terms.items()]

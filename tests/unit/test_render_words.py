@@ -29,9 +29,34 @@ def test_points_are_explained_only_beside_a_gap_between_percentages() -> None:
     days = Estimate(id="d", finding_id="f", kind="mean", unit="days", range_high=365.0, treated_n=120,
                     treated_value=90.0)
     share = Estimate(id="s", finding_id="f", treated_n=200, treated_events=120, treated_value=0.6)
-    assert render.POINTS_NOTE not in render.clear_notes([days])
-    assert render.POINTS_NOTE in render.clear_notes([days, share])
-    assert "even after allowing for every comparison" in render.CLEAR_NOTE
+    bundle = _bundle(0.05)
+    assert render.POINTS_NOTE not in render.clear_notes(bundle, [days])
+    assert render.POINTS_NOTE in render.clear_notes(bundle, [days, share])
+    assert "even after allowing for every comparison" in render.clear_notes(bundle, [days])[0]
+
+
+def _bundle(rate: float | None):
+    from linkage_core.schema import Comparisons
+
+    chance = None if rate is None else Comparisons(method="Benjamini-Hochberg", comparisons=400, clear=12,
+                                                    false_discovery_rate=rate)
+    return SimpleNamespace(manifest=SimpleNamespace(comparisons=chance))
+
+
+def test_clear_is_explained_at_the_bundles_own_false_discovery_rate() -> None:
+    """A bundle built at 1 in 10 must not be explained as 1 in 20; one built before the adjustment must not
+    claim an adjustment it never had."""
+    from linkage_core.glossary import chance_share, glossary
+
+    days = Estimate(id="d", finding_id="f", kind="mean", unit="days", range_high=365.0, treated_n=120,
+                    treated_value=90.0)
+    assert "about 1 in 10 or fewer" in render.clear_notes(_bundle(0.1), [days])[0]
+    assert "about 1 in 20 or fewer" in render.clear_notes(_bundle(0.05), [days])[0]
+    unadjusted = render.clear_notes(_bundle(None), [days])[0]
+    assert "not adjusted" in unadjusted and "1 in" not in unadjusted
+    assert chance_share(0.025) == "about 1 in 40" and chance_share(0.03) == "about 3%"
+    clear = {g.term: g.definition for g in glossary(None, 0.01)}["Clear difference"]
+    assert "about 1 in 100 or fewer" in clear and "{rate}" not in clear
 
 
 def test_a_table_mixing_units_names_none_in_its_heading() -> None:
