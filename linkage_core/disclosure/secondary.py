@@ -62,8 +62,13 @@ def default_protection(policy: DisclosurePolicy) -> float:
 def attacker_bounds(values: np.ndarray, lines: Sequence[Line], hidden: Collection[int], target: int,
                     objective: Sequence[float] | None = None,
                     order: Sequence[tuple[int, int]] = (),
-                    upper: Mapping[int, float] | None = None) -> tuple[float, float]:
+                    upper: Mapping[int, float] | None = None,
+                    enough: float | None = None) -> tuple[float, float]:
     """The smallest and largest value of ``objective . values[target]`` consistent with what is published.
+
+    With ``enough``, a caller that only asks "is the range at least this wide?" gets ``(true value, high)``
+    when the largest value alone is ``enough`` above the true one (the true value is always in range, so the
+    range is then at least that wide), and the smallest is not solved for.
 
     ``values`` is entries x measures. Published entries are taken as exact (the attacker's best case, and
     the cautious one: rounding only adds doubt). ``order`` lists (smaller, larger) measure pairs that hold
@@ -109,11 +114,13 @@ def attacker_bounds(values: np.ndarray, lines: Sequence[Line], hidden: Collectio
                   A_ub=np.array(ub_rows) if ub_rows else None, b_ub=np.zeros(len(ub_rows)) if ub_rows else None,
                   bounds=[(0, (upper or {}).get(e) if m == 0 else None) for e in hidden_list
                           for m in range(n_measures)], method="highs")
-    low_fit = linprog(c, **kwargs)
-    high_fit = linprog(-c, **kwargs)
     true = float(coef @ values[target])
-    low = low_fit.fun if low_fit.status == 0 else (-np.inf if low_fit.status == 3 else true)
+    high_fit = linprog(-c, **kwargs)
     high = -high_fit.fun if high_fit.status == 0 else (np.inf if high_fit.status == 3 else true)
+    if enough is not None and high - true >= enough:
+        return true, float(high)  # the range is at least this wide whatever its low end: one programme, not two
+    low_fit = linprog(c, **kwargs)
+    low = low_fit.fun if low_fit.status == 0 else (-np.inf if low_fit.status == 3 else true)
     return float(low), float(high)
 
 
@@ -175,6 +182,7 @@ def protect(values: np.ndarray, lines: Sequence[Line], primary: Iterable[int], *
     primary_set = frozenset(primary) - set(unpublished)
     hidden = set(primary_set) | set(unpublished)
     unprotected: set[int] = set()
+    strong: set[tuple[int, int]] = set()  # (entry, objective) pairs already shown to have enough doubt
     rounds = 0
     while rounds < max_rounds:
         rounds += 1
@@ -188,7 +196,7 @@ def protect(values: np.ndarray, lines: Sequence[Line], primary: Iterable[int], *
                 changed = True
         if changed:
             continue
-        weak = _first_weak(values, lines, hidden, primary_set - unprotected, objectives, order, need, upper)
+        weak = _first_weak(values, lines, hidden, primary_set - unprotected, objectives, order, need, upper, strong)
         if weak is None:
             break
         entry, o = weak
@@ -202,11 +210,24 @@ def protect(values: np.ndarray, lines: Sequence[Line], primary: Iterable[int], *
                       rounds)
 
 
-def _first_weak(values, lines, hidden, targets, objectives, order, need, upper) -> tuple[int, int] | None:
+def _first_weak(values, lines, hidden, targets, objectives, order, need, upper,
+                strong: set[tuple[int, int]]) -> tuple[int, int] | None:
+    """The first (entry, objective) the attacker could pin too closely, in a fixed order.
+
+    ``hidden`` only grows within one :func:`protect`, and hiding one more entry only frees a value the
+    attacker had fixed (the true values stay a solution), so a range can only widen: a pair found strong
+    is recorded in ``strong`` and never solved again. The answer is the same; the linear programmes, about
+    half the time of building a bundle before, are solved once per pair instead of once per round.
+    """
     for entry in sorted(targets):
         for o, objective in enumerate(objectives):
-            if _width(values, lines, hidden, entry, objective, order, upper) < need(entry, o) - 1e-9:
+            if (entry, o) in strong:
+                continue
+            required = need(entry, o) - 1e-9
+            low, high = attacker_bounds(values, lines, hidden, entry, objective, order, upper, enough=required)
+            if high - low < required:
                 return entry, o
+            strong.add((entry, o))
     return None
 
 
