@@ -17,13 +17,18 @@ pytestmark = pytest.mark.slow
 
 #: A small world for the linkage's own agreement: Spark pays a fixed cost per query, so size buys little here.
 LINK_PEOPLE = 300
+#: Adult extracts linked to the cohort by the same code as probation's: each is one more Splink model, minutes
+#: of Spark's fixed cost per query, and no path of the linkage that probation does not already take. The whole
+#: world on both engines is ``python -m benchmarks.link_engines`` (docs/figures.md).
+SAME_PATH_AS_PROBATION = ("dwp", "hmrc", "reoffending")
 
 
 @needs_spark
 def test_both_engines_link_the_same_people(tmp_path: Path) -> None:
     """The linkage gives the same spine on both engines: the same records grouped into the same people
     (person keys are random by design, so people are compared as groups of records), the same probability
-    on every record, and the same quality.json. Samples are chosen by one key on both engines
+    on every record, and the same quality.json. Every kind of model runs: duplicates in the cohort, an adult
+    extract (probation), the children's extracts (school and council) and records outside the cohort. Samples are chosen by one key on both engines
     (``linkage.stable``), so a world whose cohort is sampled for u and EM would agree too."""
     import json
 
@@ -32,6 +37,8 @@ def test_both_engines_link_the_same_people(tmp_path: Path) -> None:
     from sample_db.world import synthesise
 
     world = synthesise(LINK_PEOPLE, 5, tmp_path / "world")
+    for name in SAME_PATH_AS_PROBATION:
+        (world / f"{name}.parquet").unlink()
     for engine in ("duckdb", "spark"):
         link_world(world, tmp_path / engine, engine=engine)
     found = compare(tmp_path / "duckdb", tmp_path / "spark")
