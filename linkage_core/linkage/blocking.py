@@ -117,10 +117,25 @@ CANDIDATES: tuple[Candidate, ...] = (
     Candidate("full name, postcode (any date of birth; both sides one generation)",
               frozenset({"first_name", "surname", "postcode", "dob_y"}), columns=("first_name", "surname", "postcode"),
               one_generation=True),
+    # The same, surviving a typo in one name too: the same address and one of the two initials, whatever
+    # the dates. Crowded where addresses hold many people; the budget decides.
+    Candidate("postcode, first initial (any date of birth; both sides one generation)",
+              frozenset({"postcode", "fn_initial", "dob_y"}), columns=("postcode", "fn_initial"), one_generation=True),
+    Candidate("postcode, surname initial (any date of birth; both sides one generation)",
+              frozenset({"postcode", "sn_initial", "dob_y"}), columns=("postcode", "sn_initial"), one_generation=True),
     _custom("names swapped, birth year", {"first_name", "surname", "dob_y"},
             "l.first_name = r.surname AND l.surname = r.first_name AND l.dob_y = r.dob_y"),
     _custom("names swapped (date of birth wrong too)", {"first_name", "surname", "dob_y"},
             "l.first_name = r.surname AND l.surname = r.first_name AND " + _NEAR_BIRTH),
+    # Names swapped with the date of birth wrong as a whole: a key this rare is no crowd at any size, and
+    # no parent and child hold each other's names the wrong way round.
+    _custom("names swapped (any date of birth)", {"first_name", "surname"},
+            "l.first_name = r.surname AND l.surname = r.first_name"),
+    # One name typed in the other's place and the other mistyped or replaced, at the same address.
+    _custom("first name typed as the surname, postcode", {"first_name", "surname", "postcode"},
+            "l.first_name = r.surname AND l.postcode = r.postcode"),
+    _custom("surname typed as the first name, postcode", {"first_name", "surname", "postcode"},
+            "l.surname = r.first_name AND l.postcode = r.postcode"),
     _undated("both names' sound codes, postcode district", "surname_sx", "fn_sx", "pc_district"),
     _undated("both names' sound codes (date of birth wrong)", "surname_sx", "fn_sx"),
     _undated("first name, postcode", "first_name", "postcode"),
