@@ -69,7 +69,7 @@ def _custom(label: str, needs: set[str], sql: str) -> Candidate:
 #: Birth years missing on one side, under ten years apart, or one mistyped digit apart (1930 and 1900). Rules that key on names and an address but no
 #: part of the date carry it: a parent and a child of the same name at one address are two people, and those
 #: pairs, a generation apart, are the ones a model scoring names and addresses gets wrong.
-_NEAR_BIRTH = ("(l.dob_y IS NULL OR r.dob_y IS NULL "
+NEAR_BIRTH = ("(l.dob_y IS NULL OR r.dob_y IS NULL "
                "OR abs(CAST(l.dob_y AS INTEGER) - CAST(r.dob_y AS INTEGER)) < 10 "
                "OR levenshtein(l.dob_y, r.dob_y) <= 1)")
 
@@ -77,7 +77,7 @@ _NEAR_BIRTH = ("(l.dob_y IS NULL OR r.dob_y IS NULL "
 def _undated(label: str, *columns: str) -> Candidate:
     """A rule of equal keys without a date, kept to people born within a generation of each other."""
     return Candidate(label, frozenset({*columns, "dob_y"}), undated=columns,
-                     sql=" AND ".join(f"l.{c} = r.{c}" for c in columns) + " AND " + _NEAR_BIRTH)
+                     sql=" AND ".join(f"l.{c} = r.{c}" for c in columns) + " AND " + NEAR_BIRTH)
 
 
 #: In order of preference: tight rules that catch the common single errors first, then rules that survive
@@ -126,7 +126,7 @@ CANDIDATES: tuple[Candidate, ...] = (
     _custom("names swapped, birth year", {"first_name", "surname", "dob_y"},
             "l.first_name = r.surname AND l.surname = r.first_name AND l.dob_y = r.dob_y"),
     _custom("names swapped (date of birth wrong too)", {"first_name", "surname", "dob_y"},
-            "l.first_name = r.surname AND l.surname = r.first_name AND " + _NEAR_BIRTH),
+            "l.first_name = r.surname AND l.surname = r.first_name AND " + NEAR_BIRTH),
     # Names swapped with the date of birth wrong as a whole: a key this rare is no crowd at any size, and
     # no parent and child hold each other's names the wrong way round.
     _custom("names swapped (any date of birth)", {"first_name", "surname"},
@@ -155,7 +155,7 @@ CANDIDATES: tuple[Candidate, ...] = (
 
 
 #: Two extracts hold one generation when their mean birth years are closer than this (the same ten years
-#: ``_NEAR_BIRTH`` allows a typo in the decade); a parent and a child are some twenty or more apart.
+#: ``NEAR_BIRTH`` allows a typo in the decade); a parent and a child are some twenty or more apart.
 GENERATION_YEARS = 10
 
 
