@@ -230,9 +230,12 @@ def estimate(backend: Backend, scored: str, spine: str = "bold_spine", probes: s
         WHERE ds_l = {coh} AND ds_r <> {coh} AND key_l = key_r GROUP BY ALL
     """)
     bounded = f"""CASE WHEN e.ds_l = {coh} AND e.ds_r <> {coh} THEN least(e.p, 1 - coalesce(o.own, 0)) ELSE e.p END"""
+    # The share of pairs the probe sampled: its two sides' shares of records (one side's squared, from the
+    # weight, where a probe table does not say).
+    qq = ("pr.share_l * pr.share_r" if probes and "share_l" in backend.columns(probes) else "1.0 / pr.weight")
     probed = (f"""UNION ALL
             SELECT pr.ds_l, pr.id_l, pr.ds_r, pr.id_r, a.person_key, b.person_key, pr.match_probability, pr.weight,
-                   TRUE
+                   {qq}, TRUE
             FROM {probes} pr
             JOIN {spine} a ON a.dataset = pr.ds_l AND a.record_id = pr.id_l
             JOIN {spine} b ON b.dataset = pr.ds_r AND b.record_id = pr.id_r
@@ -242,9 +245,15 @@ def estimate(backend: Backend, scored: str, spine: str = "bold_spine", probes: s
     # sampled), kept apart for the scored pairs and for the sample.
     backend.create_table("bold_est_apart", f"""
         SELECT least(e.key_l, e.key_r) AS k1, greatest(e.key_l, e.key_r) AS k2, e.sampled,
-               sum({bounded} * e.w) AS s, max({bounded}) * max(e.w) AS m
+               sum({bounded} * e.w) AS s, max({bounded}) * max(e.w) AS m,
+               sum({bounded}) AS ps, max({bounded}) AS pmax, max(e.qq) AS qq,
+               -- Records of each group seen in a pair: every pair between them was in the sample.
+               count(DISTINCT CASE WHEN e.key_l <= e.key_r THEN e.ds_l || chr(31) || e.id_l
+                                   ELSE e.ds_r || chr(31) || e.id_r END)
+               * count(DISTINCT CASE WHEN e.key_l <= e.key_r THEN e.ds_r || chr(31) || e.id_r
+                                     ELSE e.ds_l || chr(31) || e.id_l END) AS nobs
         FROM (
-            SELECT ds_l, id_l, ds_r, id_r, key_l, key_r, p, 1.0 AS w, FALSE AS sampled
+            SELECT ds_l, id_l, ds_r, id_r, key_l, key_r, p, 1.0 AS w, 1.0 AS qq, FALSE AS sampled
             FROM bold_est_pairs WHERE key_l <> key_r
             {probed}
         ) e LEFT JOIN bold_est_own o ON o.ds_r = e.ds_r AND o.id_r = e.id_r
@@ -277,12 +286,21 @@ def estimate(backend: Backend, scored: str, spine: str = "bold_spine", probes: s
                 -- agency record is held by the person it joined; between a cohort person and others, the
                 -- cohort records against every record; outside the cohort, every pair), at most one for the
                 -- scored pairs; the sample's pairs each stand for pairs elsewhere, so theirs is not capped.
+                -- A pair of groups the sample saw stands for the pairs of groups it did not: a pair of groups
+                -- is seen when one pair of their records is sampled, so it counts 1 / (1 - (1 - q)^compared)
+                -- times (q the share of pairs sampled; 1 / q for two single records), with the chance they
+                -- are one person the mean probability over the sampled pairs between them (a pair between
+                -- records seen in the sample that the probe does not hold scored under its floor).
                 SELECT e.sampled,
-                       CASE WHEN e.one_sided THEN e.m
-                            WHEN e.sampled THEN e.s / e.compared ELSE least(1.0, e.s / e.compared) END
+                       CASE WHEN NOT e.sampled AND e.one_sided THEN e.m
+                            WHEN NOT e.sampled THEN least(1.0, e.s / e.compared)
+                            ELSE (CASE WHEN e.one_sided THEN e.pmax
+                                       ELSE least(1.0, e.ps / greatest(e.nobs, e.compared * e.qq)) END)
+                                 / (1 - power(1 - least(greatest(e.qq, 1e-12), 1.0), e.compared)) END
                            * (e.na * e.nb - (e.na - e.da) * (e.nb - e.db)) AS missed
                 FROM (
-                    SELECT x.sampled, x.s, x.m, a.n AS na, b.n AS nb, a.d AS da, b.d AS db,
+                    SELECT x.sampled, x.s, x.m, x.ps, x.pmax, x.nobs, x.qq,
+                           a.n AS na, b.n AS nb, a.d AS da, b.d AS db,
                            (a.c = 0) <> (b.c = 0) AS one_sided,
                            greatest(1, CASE WHEN a.c = 0 AND b.c = 0 THEN a.n * b.n
                                             WHEN a.c > 0 AND b.c > 0 THEN a.c * b.c

@@ -127,15 +127,18 @@ CANDIDATES: tuple[Candidate, ...] = (
             "l.first_name = r.surname AND l.surname = r.first_name AND l.dob_y = r.dob_y"),
     _custom("names swapped (date of birth wrong too)", {"first_name", "surname", "dob_y"},
             "l.first_name = r.surname AND l.surname = r.first_name AND " + NEAR_BIRTH),
-    # Names swapped with the date of birth wrong as a whole: a key this rare is no crowd at any size, and
-    # no parent and child hold each other's names the wrong way round.
-    _custom("names swapped (any date of birth)", {"first_name", "surname"},
-            "l.first_name = r.surname AND l.surname = r.first_name"),
-    # One name typed in the other's place and the other mistyped or replaced, at the same address.
-    _custom("first name typed as the surname, postcode", {"first_name", "surname", "postcode"},
-            "l.first_name = r.surname AND l.postcode = r.postcode"),
-    _custom("surname typed as the first name, postcode", {"first_name", "surname", "postcode"},
-            "l.surname = r.first_name AND l.postcode = r.postcode"),
+    # Names swapped with the date of birth wrong as a whole (a key this rare is no crowd at any size), and one
+    # name typed in the other's place with the other mistyped or replaced, at the same address. Whatever the
+    # dates, so only where both sides hold one generation, like every rule that ignores the date.
+    Candidate("names swapped (any date of birth; both sides one generation)",
+              frozenset({"first_name", "surname", "dob_y"}), one_generation=True,
+              sql="l.first_name = r.surname AND l.surname = r.first_name"),
+    Candidate("first name typed as the surname, postcode (any date of birth; both sides one generation)",
+              frozenset({"first_name", "surname", "postcode", "dob_y"}), one_generation=True,
+              sql="l.first_name = r.surname AND l.postcode = r.postcode"),
+    Candidate("surname typed as the first name, postcode (any date of birth; both sides one generation)",
+              frozenset({"first_name", "surname", "postcode", "dob_y"}), one_generation=True,
+              sql="l.surname = r.first_name AND l.postcode = r.postcode"),
     _undated("both names' sound codes, postcode district", "surname_sx", "fn_sx", "pc_district"),
     _undated("both names' sound codes (date of birth wrong)", "surname_sx", "fn_sx"),
     _undated("first name, postcode", "first_name", "postcode"),

@@ -152,7 +152,8 @@ def link_world(
             _union(backend, "bold_scored", run.scored, "ds_l VARCHAR, id_l VARCHAR, ds_r VARCHAR, id_r VARCHAR, "
                                                        "match_probability DOUBLE, prior DOUBLE")
             _union(backend, "bold_probes", run.probes, "ds_l VARCHAR, id_l VARCHAR, ds_r VARCHAR, id_r VARCHAR, "
-                                                       "match_probability DOUBLE, weight DOUBLE, prior DOUBLE")
+                                                       "match_probability DOUBLE, weight DOUBLE, share_l DOUBLE, "
+                                                       "share_r DOUBLE, prior DOUBLE")
             estimate = accuracy.estimate(backend, "bold_scored", probes="bold_probes", cohort=cohort,
                                          outside_cohort=run.residual_counts)
         finally:
@@ -244,7 +245,8 @@ class _Run:
     models: list[dict[str, Any]] = field(default_factory=list)
     scored: list[str] = field(default_factory=list)
     probes: list[str] = field(default_factory=list)
-    pending_probe: tuple[str, float] | None = None   # the latest model's unblocked pairs, and their weight
+    #: The latest model's unblocked pairs, their weight, and the share of records sampled on each side.
+    pending_probe: tuple[str, float, float, float] | None = None
     residual_counts: dict[str, int] = field(default_factory=dict)   # records outside the cohort, per extract
 
 
@@ -266,9 +268,10 @@ def _accept(backend: Backend, run: _Run, name: str, pairs_sql: str, best_sql: st
     prior = f"CAST({float(run.models[-1].get('prior') or 0.0)!r} AS DOUBLE) AS prior"
     backend.create_table(table, f"SELECT *, {prior} FROM ({pairs_sql.replace(_PAIRS, preds.physical_name)}) p")
     if run.pending_probe is not None:
-        raw, weight = run.pending_probe
+        raw, weight, share_l, share_r = run.pending_probe
         probe = f"bold_probe_{next(_EDGE_TABLES):06d}"
-        backend.create_table(probe, f"SELECT *, CAST({weight} AS DOUBLE) AS weight, {prior} "
+        backend.create_table(probe, f"SELECT *, CAST({weight} AS DOUBLE) AS weight, CAST({share_l} AS DOUBLE) AS share_l, "
+                                    f"CAST({share_r} AS DOUBLE) AS share_r, {prior} "
                                     f"FROM ({pairs_sql.replace(_PAIRS, raw)}) p")
         backend.drop(raw)
         run.probes.append(probe)
@@ -484,7 +487,7 @@ def _blocking_misses(run: _Run, db: Any, tables: list[_Table], linker: Any, chos
         preds.drop_table_from_database_and_remove_from_cache()
         scale = 1.0 / (shares[0] * shares[-1]) if len(shares) > 1 else 1.0 / shares[0] ** 2
         found = backend.rows(f"SELECT coalesce(sum(match_probability), 0) FROM {kept}")[0][0]
-        run.pending_probe = (kept, scale)
+        run.pending_probe = (kept, scale, shares[0], shares[-1])
         return round(float(found or 0.0) * scale, 2)
     except Exception:  # noqa: BLE001 - the estimate goes without this part, and says so
         return None
