@@ -128,13 +128,15 @@ def refit_priors(backend: Backend, scored: str, probes: str | None, spine: str, 
     union = f"SELECT ds_l, ds_r, match_probability AS p, 1.0 AS w, prior FROM {scored}"
     if probes:
         union += f" UNION ALL SELECT ds_l, ds_r, match_probability AS p, weight AS w, prior FROM {probes}"
-    # Log-odds in bins of 0.01: the fixed point needs only how much weight sits at each.
+    # Log-odds in bins of 0.01 (floor, not round: engines break ties differently): the fixed point needs
+    # only how much weight sits at each.
     rows = backend.rows(f"""
         SELECT least(ds_l, ds_r) AS x, greatest(ds_l, ds_r) AS y, max(prior) AS prior,
-               round(ln(greatest(p, 1e-12) / greatest(1 - p, 1e-12)), 2) AS lo, sum(w) AS w
+               (floor(100 * ln(greatest(p, 1e-12) / greatest(1 - p, 1e-12))) + 0.5) / 100 AS lo, sum(w) AS w
         FROM ({union}) u WHERE p IS NOT NULL GROUP BY 1, 2, 4""")
     groups: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
-    for x, y, prior, lo, w in rows:
+    # Sorted, so the sums run in one order on every engine (the same figures from DuckDB and Spark).
+    for x, y, prior, lo, w in sorted(rows, key=lambda r: (str(r[0]), str(r[1]), float(r[3]))):
         groups.setdefault((str(x), str(y)), []).append((float(prior or 0.0), float(lo), float(w)))
     ratios: dict[tuple[str, str], float] = {}
     report: dict[str, Any] = {}
@@ -151,7 +153,7 @@ def refit_priors(backend: Backend, scored: str, probes: str | None, spine: str, 
             log_r = new
             if done:
                 break
-        ratios[(x, y)] = math.exp(log_r)
+        ratios[(x, y)] = float(f"{math.exp(log_r):.12g}")
         report[f"{x} | {y}"] = {"model_prior": float(f"{prior:.6g}"), "fitted_prior": float(f"{fitted:.6g}"),
                                 "expected_matches": round(expected, 1)}
     # The records outside the cohort share one model over every pair of their extracts: its prior is spread
@@ -163,7 +165,7 @@ def refit_priors(backend: Backend, scored: str, probes: str | None, spine: str, 
         scale = prior * sum(pairs(x, y) for x, y in outside) / fitted_total if fitted_total > 0 else 1.0
         for x, y in outside:
             f = min(report[f"{x} | {y}"]["fitted_prior"] * scale, 0.5)
-            ratios[(x, y)] = (f / (1 - f)) / (prior / (1 - prior))
+            ratios[(x, y)] = float(f"{(f / (1 - f)) / (prior / (1 - prior)):.12g}")
             report[f"{x} | {y}"]["fitted_prior"] = float(f"{f:.6g}")
     if not ratios:
         return scored, probes, report
