@@ -69,7 +69,7 @@ def _custom(label: str, needs: set[str], sql: str) -> Candidate:
 #: Birth years missing on one side, under ten years apart, or one mistyped digit apart (1930 and 1900). Rules that key on names and an address but no
 #: part of the date carry it: a parent and a child of the same name at one address are two people, and those
 #: pairs, a generation apart, are the ones a model scoring names and addresses gets wrong.
-_NEAR_BIRTH = ("(l.dob_y IS NULL OR r.dob_y IS NULL "
+NEAR_BIRTH = ("(l.dob_y IS NULL OR r.dob_y IS NULL "
                "OR abs(CAST(l.dob_y AS INTEGER) - CAST(r.dob_y AS INTEGER)) < 10 "
                "OR levenshtein(l.dob_y, r.dob_y) <= 1)")
 
@@ -77,7 +77,7 @@ _NEAR_BIRTH = ("(l.dob_y IS NULL OR r.dob_y IS NULL "
 def _undated(label: str, *columns: str) -> Candidate:
     """A rule of equal keys without a date, kept to people born within a generation of each other."""
     return Candidate(label, frozenset({*columns, "dob_y"}), undated=columns,
-                     sql=" AND ".join(f"l.{c} = r.{c}" for c in columns) + " AND " + _NEAR_BIRTH)
+                     sql=" AND ".join(f"l.{c} = r.{c}" for c in columns) + " AND " + NEAR_BIRTH)
 
 
 #: In order of preference: tight rules that catch the common single errors first, then rules that survive
@@ -117,10 +117,28 @@ CANDIDATES: tuple[Candidate, ...] = (
     Candidate("full name, postcode (any date of birth; both sides one generation)",
               frozenset({"first_name", "surname", "postcode", "dob_y"}), columns=("first_name", "surname", "postcode"),
               one_generation=True),
+    # The same, surviving a typo in one name too: the same address and one of the two initials, whatever
+    # the dates. Crowded where addresses hold many people; the budget decides.
+    Candidate("postcode, first initial (any date of birth; both sides one generation)",
+              frozenset({"postcode", "fn_initial", "dob_y"}), columns=("postcode", "fn_initial"), one_generation=True),
+    Candidate("postcode, surname initial (any date of birth; both sides one generation)",
+              frozenset({"postcode", "sn_initial", "dob_y"}), columns=("postcode", "sn_initial"), one_generation=True),
     _custom("names swapped, birth year", {"first_name", "surname", "dob_y"},
             "l.first_name = r.surname AND l.surname = r.first_name AND l.dob_y = r.dob_y"),
     _custom("names swapped (date of birth wrong too)", {"first_name", "surname", "dob_y"},
-            "l.first_name = r.surname AND l.surname = r.first_name AND " + _NEAR_BIRTH),
+            "l.first_name = r.surname AND l.surname = r.first_name AND " + NEAR_BIRTH),
+    # Names swapped with the date of birth wrong as a whole (a key this rare is no crowd at any size), and one
+    # name typed in the other's place with the other mistyped or replaced, at the same address. Whatever the
+    # dates, so only where both sides hold one generation, like every rule that ignores the date.
+    Candidate("names swapped (any date of birth; both sides one generation)",
+              frozenset({"first_name", "surname", "dob_y"}), one_generation=True,
+              sql="l.first_name = r.surname AND l.surname = r.first_name"),
+    Candidate("first name typed as the surname, postcode (any date of birth; both sides one generation)",
+              frozenset({"first_name", "surname", "postcode", "dob_y"}), one_generation=True,
+              sql="l.first_name = r.surname AND l.postcode = r.postcode"),
+    Candidate("surname typed as the first name, postcode (any date of birth; both sides one generation)",
+              frozenset({"first_name", "surname", "postcode", "dob_y"}), one_generation=True,
+              sql="l.surname = r.first_name AND l.postcode = r.postcode"),
     _undated("both names' sound codes, postcode district", "surname_sx", "fn_sx", "pc_district"),
     _undated("both names' sound codes (date of birth wrong)", "surname_sx", "fn_sx"),
     _undated("first name, postcode", "first_name", "postcode"),
@@ -140,7 +158,7 @@ CANDIDATES: tuple[Candidate, ...] = (
 
 
 #: Two extracts hold one generation when their mean birth years are closer than this (the same ten years
-#: ``_NEAR_BIRTH`` allows a typo in the decade); a parent and a child are some twenty or more apart.
+#: ``NEAR_BIRTH`` allows a typo in the decade); a parent and a child are some twenty or more apart.
 GENERATION_YEARS = 10
 
 

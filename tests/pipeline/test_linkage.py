@@ -704,3 +704,115 @@ def test_name_and_address_without_the_date_only_between_people_of_one_generation
         named = {r["rule"] for r in report["rules"] + report["left_out"]}
         assert any("any date of birth" in n for n in named) is allowed, (other, named)
         assert report["generations"]["same_generation"] is allowed
+
+
+def test_two_neighbouring_characters_swapped_is_a_level_of_its_own() -> None:
+    """2134 typed 2143, 1994-08-31 typed 1994-80-31: one slip, not two unrelated wrong characters."""
+    from linkage_core.linkage.settings import swapped_neighbours
+
+    con = duckdb.connect()
+    sql = swapped_neighbours("v", 10)
+    cases = {("2134", "2143"): True, ("2134", "1234"): True, ("1994-08-31", "1994-80-31"): True,
+             ("1901-02-17", "1901-02-71"): True, ("2134", "2134"): False, ("2134", "2135"): False,
+             ("2134", "3124"): False, ("2134", "21345"): False, ("1994-08-31", "1949-08-13"): False}
+    for (left, right), expected in cases.items():
+        got = con.execute(f"SELECT {sql} FROM (SELECT ? AS v_l, ? AS v_r)", [left, right]).fetchall()[0][0]
+        assert bool(got) is expected, (left, right)
+
+
+def test_a_name_typo_with_a_date_of_birth_replaced_whole_is_still_a_candidate_between_adults() -> None:
+    """The pairs FEBRL4 lost: one name mistyped (or the names swapped) and the date of birth another's, at
+    the same address. Between two adult files the chosen rules must make them candidates; between adults
+    and children they must not (a parent and a child)."""
+    from linkage_core.linkage.backend import DuckDBBackend
+    from linkage_core.linkage.blocking import CANDIDATES, _sql, choose_rules
+    from linkage_core.linkage.link import _available
+
+    con = duckdb.connect()
+    backend = DuckDBBackend.wrap(con)
+    left = [(str(i), "f" + _letters(i), "s" + _letters(i * 7), f"19{50 + i % 40}-0{1 + i % 9}-1{i % 9}",
+             f"{2000 + i % 150}") for i in range(300)]
+    right = []
+    for i, r in enumerate(left):
+        first, last = r[1], r[2]
+        if i % 3 == 0:
+            last = last[:-1] + ("x" if last[-1] != "x" else "y")      # a typo in the surname
+        elif i % 3 == 1:
+            first, last = last, first                                # names the wrong way round
+        dob = f"19{50 + (i * 17 + 23) % 40}-1{i % 3}-2{i % 7}"        # another date altogether
+        right.append((r[0], first, last, dob, r[4]))
+    _std(con, left, "adults_a")
+    _std(con, right, "adults_b")
+    rules, report = choose_rules(backend, "adults_a", "adults_b", _available(con, "adults_a"), 300)
+    chosen = [c for c in CANDIDATES if c.label in {r["rule"] for r in report["rules"]}]
+    joined = " OR ".join(f"({_sql(c)})" for c in chosen)
+    found = con.execute(f"SELECT count(*) FROM adults_a l JOIN adults_b r ON l.record_id = r.record_id "
+                        f"AND ({joined})").fetchall()[0][0]
+    assert found >= 0.95 * 300, (found, [c.label for c in chosen])
+
+
+def test_the_probe_between_adults_and_children_keeps_to_one_generation() -> None:
+    from linkage_core.linkage.link import _loose_rules
+
+    available = {"surname_sx", "fn_sx", "dob_y", "dob_m", "pc_district"}
+    crossing = _loose_rules(available, {"blocking": {"generations": {"same_generation": False}}})
+    within = _loose_rules(available, {"blocking": {"generations": {"same_generation": True}}})
+    sql = [r.get_blocking_rule("duckdb").blocking_rule_sql for r in crossing]
+    assert len(crossing) == len(within) == 4
+    assert all("abs(" in s and "dob_y" in s for s in sql)
+    assert not any("abs(" in r.get_blocking_rule("duckdb").blocking_rule_sql for r in within)
+
+
+def _refit_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Records outside a cohort: extracts x and y hold 100 records each; x and y share people (20 sure
+    pairs), two records of x are rarely one person (one pair at 0.5 and forty at 0.05)."""
+    spine = [("c", f"c{i}", i) for i in range(10)]
+    spine += [("x", f"x{i}", 100 + i) for i in range(100)] + [("y", f"y{i}", 300 + i) for i in range(100)]
+    con.execute("CREATE TABLE bold_spine AS SELECT * FROM (VALUES " + ", ".join(
+        f"('{d}', '{r}', {k})" for d, r, k in spine) + ") v(dataset, record_id, person_key)")
+    scored = [("x", f"x{i}", "y", f"y{i}", 0.999) for i in range(20)]
+    scored += [("x", "x50", "x", "x51", 0.5)] + [("x", f"x{i}", "x", f"x{i + 1}", 0.05) for i in range(52, 92)]
+    scored += [("c", "c0", "x", "x99", 0.3)]
+    con.execute("CREATE TABLE scored AS SELECT *, CASE WHEN ds_l = 'c' THEN 0.0003 ELSE 0.0004 END AS prior "
+                "FROM (VALUES " + ", ".join(f"('{a}', '{b}', '{c}', '{d}', {p})" for a, b, c, d, p in scored)
+                + ") v(ds_l, id_l, ds_r, id_r, match_probability)")
+
+
+def test_each_pair_of_extracts_gets_its_own_prior_refitted_from_the_model() -> None:
+    """One model over several extracts has one prior; two records of one extract (few duplicates) must
+    not be scored with the prior of two extracts that share people."""
+    from linkage_core.linkage.accuracy import refit_priors
+    from linkage_core.linkage.backend import DuckDBBackend
+
+    con = duckdb.connect()
+    _refit_tables(con)
+    scored, _, priors = refit_priors(DuckDBBackend.wrap(con), "scored", None, "bold_spine", "c",
+                                     {"x": 100, "y": 100})
+    within, between = priors["x | x"], priors["x | y"]
+    assert within["fitted_prior"] < within["model_prior"] < between["fitted_prior"]
+    # The outsiders' model keeps its total of matches, spread over its pairs of extracts.
+    pairs = {"x | x": 100 * 99 / 2, "x | y": 100 * 100}
+    assert sum(priors[k]["fitted_prior"] * n for k, n in pairs.items()) == pytest.approx(0.0004 * sum(pairs.values()),
+                                                                                         rel=1e-3)
+    moved = dict(((a, b), p) for a, b, p in con.execute(f"SELECT id_l, id_r, match_probability FROM {scored}").fetchall())
+    assert moved[("x50", "x51")] < 0.5 and moved[("x0", "y0")] > 0.999
+    # A model that is one pair of extracts is re-fitted on its own: the cohort's pair here has one
+    # pair at 0.3 among 10 x 100, against a prior of 0.0003 (0.3 matches): it stays near.
+    assert priors["c | x"]["fitted_prior"] == pytest.approx(0.0003, rel=0.05)
+
+
+def test_a_sampled_pair_of_groups_counts_by_the_chance_the_sample_saw_it() -> None:
+    """Two groups of two records outside the cohort, one probed pair between them at 0.9 from a sample
+    of half the records a side: the pair of groups is seen with chance 1 - (1 - 1/4)^4."""
+    from linkage_core.linkage.accuracy import estimate
+    from linkage_core.linkage.backend import DuckDBBackend
+
+    con = duckdb.connect()
+    con.execute("""CREATE TABLE bold_spine AS SELECT * FROM (VALUES ('c', 'c1', 9),
+        ('x', 'a1', 1), ('y', 'a2', 1), ('x', 'b1', 2), ('y', 'b2', 2)) v(dataset, record_id, person_key)""")
+    con.execute("""CREATE TABLE scored AS SELECT * FROM (VALUES
+        ('x', 'a1', 'y', 'a2', 0.99), ('x', 'b1', 'y', 'b2', 0.99)) v(ds_l, id_l, ds_r, id_r, match_probability)""")
+    con.execute("""CREATE TABLE probes AS SELECT * FROM (VALUES ('x', 'a1', 'y', 'b2', 0.9, 4.0, 0.5, 0.5))
+        v(ds_l, id_l, ds_r, id_r, match_probability, weight, share_l, share_r)""")
+    got = estimate(DuckDBBackend.wrap(con), "scored", probes="probes", cohort="c")["overall"]
+    assert got["expected_missed_by_blocking"] == pytest.approx(0.9 * 4 / (1 - 0.75 ** 4), abs=0.05)
