@@ -119,13 +119,13 @@ def comparisons(world: str, cohort: str = "prison") -> dict[str, Any]:
     from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
     from linkage_core.linkage import settings as model
-    from linkage_core.linkage.backend import DuckDBBackend
+    from linkage_core.engines import DuckDBEngine
     from linkage_core.linkage.link import _PARENT_COLUMNS, _available
     from linkage_core.linkage.standardise import extract_paths, standardise_table
 
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
-    backend = DuckDBBackend.wrap(con)
+    backend = DuckDBEngine.wrap(con)
     tables: dict[str, tuple[str, set[str]]] = {}
     records = 0
     for i, (dataset, path) in enumerate(extract_paths(Path(world)).items()):
@@ -163,13 +163,13 @@ def residual_comparisons(world: str, link_dir: str, cohort: str = "prison") -> d
     from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
     from linkage_core.linkage import settings as model
-    from linkage_core.linkage.backend import DuckDBBackend
+    from linkage_core.engines import DuckDBEngine
     from linkage_core.linkage.link import _available
     from linkage_core.linkage.standardise import STANDARD_COLUMNS, extract_paths, standardise_table
 
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
-    backend = DuckDBBackend.wrap(con)
+    backend = DuckDBEngine.wrap(con)
     con.execute(f"CREATE TABLE spine AS SELECT * FROM read_parquet('{Path(link_dir) / 'spine.parquet'}')")
     con.execute(f"CREATE TABLE cohort_keys AS SELECT DISTINCT person_key FROM spine WHERE dataset = '{cohort}'")
     own = ", ".join(f"s.{c}" for c in STANDARD_COLUMNS if c != "record_id")

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from linkage_core.sql import literal
 
 if TYPE_CHECKING:
-    from linkage_core.linkage.backend import Backend
+    from linkage_core.engines import LinkageEngine
 
 #: Pairs scored at or above this probability are kept: for choosing thresholds and for the estimate. Below
 #: it, pairs add almost nothing to the expected count of matches.
@@ -64,7 +64,7 @@ def _r(x: float | None) -> float | None:
     return None if x is None else round(float(x), 4)
 
 
-def choose_threshold(backend: Backend, accepted_sql: str, all_sql: str, grid: tuple[float, ...]) -> dict[str, Any]:
+def choose_threshold(backend: LinkageEngine, accepted_sql: str, all_sql: str, grid: tuple[float, ...]) -> dict[str, Any]:
     """The threshold in ``grid`` with the highest estimated F1, and why.
 
     ``accepted_sql``: the pairs a threshold would choose among (for a link, each record's best cohort
@@ -94,7 +94,7 @@ def choose_threshold(backend: Backend, accepted_sql: str, all_sql: str, grid: tu
     return {**best, "expected_matches": round(float(total), 2), "reason": reason, "tried": tried}
 
 
-def refit_priors(backend: Backend, scored: str, probes: str | None, spine: str, cohort: str,
+def refit_priors(backend: LinkageEngine, scored: str, probes: str | None, spine: str, cohort: str,
                  outside_cohort: dict[str, int]) -> tuple[str, str | None, dict[str, Any]]:
     """Each pair of extracts' own prior, re-fitted from the model's probabilities; the pairs re-scored with it.
 
@@ -188,7 +188,7 @@ def refit_priors(backend: Backend, scored: str, probes: str | None, spine: str, 
     return out[0], out[1], report
 
 
-def estimate(backend: Backend, scored: str, spine: str = "bold_spine", probes: str | None = None,
+def estimate(backend: LinkageEngine, scored: str, spine: str = "bold_spine", probes: str | None = None,
              cohort: str | None = None, outside_cohort: dict[str, int] | None = None) -> dict[str, Any]:
     """Estimated pairwise precision, recall and F1 of the spine, overall and for pairs touching each extract.
 

@@ -3,21 +3,16 @@
 Every query the linkage issues is written once, in DuckDB's dialect, and handed to an engine. DuckDB runs it
 as written; Spark transpiles it with sqlglot. Splink gets the matching database API (``splink_api``), so the
 same settings (``settings.py``) train and predict on either engine. The engine classes are the packs' too:
-this module only names them for the linkage and opens one with the run's spill folder.
+this module only opens one with the run's spill folder.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from linkage_core.engines import DuckDBEngine, EngineKind, LinkageEngine, SparkEngine, open_engine
+from linkage_core.engines import EngineKind, LinkageEngine, open_engine
 
-#: The linkage's names for the shared protocol and classes (the linkage modules import these).
-Backend = LinkageEngine
-DuckDBBackend = DuckDBEngine
-SparkBackend = SparkEngine
-
-__all__ = ["Backend", "DuckDBBackend", "EngineKind", "SparkBackend", "open_backend"]
+__all__ = ["open_backend"]
 
 
 def open_backend(kind: EngineKind, spill: Path, *, memory_limit: str | None = None, threads: int | None = None,

@@ -30,7 +30,7 @@ from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from linkage_core.linkage.stable import stable_sample
 
 if TYPE_CHECKING:
-    from linkage_core.linkage.backend import Backend
+    from linkage_core.engines import LinkageEngine
 
 #: A rule whose blocks give each record more candidates than this, on average, is too loose here.
 RULE_BUDGET = 4.0
@@ -162,7 +162,7 @@ CANDIDATES: tuple[Candidate, ...] = (
 GENERATION_YEARS = 10
 
 
-def same_generation(backend: Backend, left: str, right: str | None) -> tuple[bool, dict[str, Any]]:
+def same_generation(backend: LinkageEngine, left: str, right: str | None) -> tuple[bool, dict[str, Any]]:
     """Do both sides hold people of one generation (mean birth years under ``GENERATION_YEARS`` apart)?
 
     A cohort of adults against a children's extract does not: there, the same name at the same address
@@ -197,7 +197,7 @@ def _sql(c: Candidate) -> str:
     return c.sql or " AND ".join(f"l.{col} = r.{col}" for col in c.columns)
 
 
-def _alone(backend: Backend, c: Candidate, left: str, right: str, dedupe: bool, scale: float) -> float:
+def _alone(backend: LinkageEngine, c: Candidate, left: str, right: str, dedupe: bool, scale: float) -> float:
     """Comparisons the rule makes on its own: exact from block sizes for a rule of equal keys, else
     counted on the sample."""
     if c.columns:
@@ -214,7 +214,7 @@ def _alone(backend: Backend, c: Candidate, left: str, right: str, dedupe: bool, 
     return float(n or 0) * scale
 
 
-def _marginal(backend: Backend, chosen: list[Candidate], dedupe: bool, scale: float) -> list[float]:
+def _marginal(backend: LinkageEngine, chosen: list[Candidate], dedupe: bool, scale: float) -> list[float]:
     """New comparisons each rule adds to those before it (a pair two rules make is compared once), on the
     sample, in one query."""
     order = " AND l.record_id < r.record_id" if dedupe else ""
@@ -226,7 +226,7 @@ def _marginal(backend: Backend, chosen: list[Candidate], dedupe: bool, scale: fl
     return [float(rows.get(i, 0)) * scale for i in range(len(chosen))]
 
 
-def choose_rules(backend: Backend, left: str, right: str | None, available: set[str],
+def choose_rules(backend: LinkageEngine, left: str, right: str | None, available: set[str],
                  records: int) -> tuple[list[BlockingRuleCreator], dict[str, Any]]:
     """Pick a model's rules from ``CANDIDATES`` by counting the comparisons each makes on its tables.
 

@@ -39,7 +39,8 @@ from linkage_core.linkage import accuracy
 from linkage_core.linkage import blocking
 from linkage_core.linkage import qa
 from linkage_core.linkage import settings as model
-from linkage_core.linkage.backend import Backend, EngineKind, open_backend
+from linkage_core.engines import EngineKind, LinkageEngine
+from linkage_core.linkage.backend import open_backend
 from linkage_core.linkage.stable import same_hash_in_splink, stable_sample
 from linkage_core.linkage.spine import assign_person_keys, write_families, write_spine
 from linkage_core.linkage.standardise import STANDARD_COLUMNS, extract_paths, standardise_table
@@ -199,7 +200,7 @@ def _quiet_splink() -> Iterator[None]:
         logger.setLevel(before)
 
 
-def _standardise_all(backend: Backend, paths: dict[str, Path], cohort: str,
+def _standardise_all(backend: LinkageEngine, paths: dict[str, Path], cohort: str,
                      report: Progress) -> dict[str, _Table]:
     ordered = [cohort] + [d for d in paths if d != cohort]
     tables: dict[str, _Table] = {}
@@ -215,11 +216,11 @@ def _standardise_all(backend: Backend, paths: dict[str, Path], cohort: str,
     return tables
 
 
-def _available(backend: Backend | Any, table: str) -> set[str]:
+def _available(backend: LinkageEngine | Any, table: str) -> set[str]:
     if not hasattr(backend, "rows"):
-        from linkage_core.linkage.backend import DuckDBBackend
+        from linkage_core.engines import DuckDBEngine
 
-        backend = DuckDBBackend.wrap(backend)
+        backend = DuckDBEngine.wrap(backend)
     counts = backend.rows(f"SELECT {', '.join(f'count({c})' for c in _EVIDENCE)} FROM {table}")[0]
     have = {c for c, n in zip(_EVIDENCE, counts or ()) if n}
     return have | {d for c in have for d in _DERIVED.get(c, ())}
@@ -239,7 +240,7 @@ class _Run:
 
     u_values: UValues
     m_values: MValues
-    backend: Backend | None = None
+    backend: LinkageEngine | None = None
     qa_dir: Path | None = None
     last: tuple[Any, Any] | None = None   # the latest model's linker and inputs, for its QA charts
     models: list[dict[str, Any]] = field(default_factory=list)
@@ -254,7 +255,7 @@ class _Run:
 _PAIRS = "__bold_pairs__"
 
 
-def _accept(backend: Backend, run: _Run, name: str, pairs_sql: str, best_sql: str | None,
+def _accept(backend: LinkageEngine, run: _Run, name: str, pairs_sql: str, best_sql: str | None,
             grid: tuple[float, ...], preds: Any) -> str:
     """Keep this model's scored pairs, choose its threshold from them, and return its accepted links.
 
@@ -291,7 +292,7 @@ def _accept(backend: Backend, run: _Run, name: str, pairs_sql: str, best_sql: st
     return kept
 
 
-def _link_all(backend: Backend, db: Any, tables: dict[str, _Table], cohort: str,
+def _link_all(backend: LinkageEngine, db: Any, tables: dict[str, _Table], cohort: str,
               report: Progress, run: _Run) -> str:
     """Run every model and collect accepted links in one edge table of (dataset, record_id) pairs."""
     u_values, m_values = run.u_values, run.m_values
@@ -342,7 +343,7 @@ def _link_all(backend: Backend, db: Any, tables: dict[str, _Table], cohort: str,
 _EDGE_TABLES = itertools.count()
 
 
-def _keep(backend: Backend, preds: Any, sql: str) -> str:
+def _keep(backend: LinkageEngine, preds: Any, sql: str) -> str:
     """Materialise accepted links from one model as a table of our own, then let Splink's table go."""
     name = f"bold_edges_{next(_EDGE_TABLES):06d}"
     backend.create_table(name, sql)
@@ -350,7 +351,7 @@ def _keep(backend: Backend, preds: Any, sql: str) -> str:
     return name
 
 
-def _union(backend: Backend, name: str, parts: list[str], schema: str) -> None:
+def _union(backend: LinkageEngine, name: str, parts: list[str], schema: str) -> None:
     """One table from many of the same shape; an empty, typed table when there are none."""
     if parts:
         backend.create_table(name, " UNION ALL ".join(f"SELECT * FROM {p}" for p in parts))
@@ -359,7 +360,7 @@ def _union(backend: Backend, name: str, parts: list[str], schema: str) -> None:
     backend.create_table(name, "SELECT " + ", ".join(f"CAST(NULL AS {t}) AS {c}" for c, t in columns) + " WHERE 1 = 0")
 
 
-def _link_residual(backend: Backend, db: Any, others: list[_Table], linked: list[str], run: _Run) -> str | None:
+def _link_residual(backend: LinkageEngine, db: Any, others: list[_Table], linked: list[str], run: _Run) -> str | None:
     """Records that joined no cohort person, from every extract at once: children, people never in custody.
 
     Their record ids are prefixed with the dataset so one table can hold them all; the prefix is split off
@@ -601,7 +602,7 @@ def _stable(value: float) -> float:
     return float(f"{value:.12g}")
 
 
-def _link_parents(backend: Backend, db: Any, paths: dict[str, Path],
+def _link_parents(backend: LinkageEngine, db: Any, paths: dict[str, Path],
                   tables: dict[str, _Table], cohort: str, u_values: UValues,
                   m_values: MValues) -> str:
     """Link the parent named on each child's council record to the cohort; returns the edge table."""

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 if TYPE_CHECKING:
-    from linkage_core.linkage.backend import Backend
+    from linkage_core.engines import LinkageEngine
 
 from linkage_core.schema import LinkageQuality
 from linkage_core.sql import literal
@@ -33,7 +33,7 @@ OUTSIDE_COHORT = "Not in the cohort"
 _BANDS = ((18, "Under 18"), (25, "18 to 24"), (35, "25 to 34"), (50, "35 to 49"), (10**6, "50 and over"))
 
 
-def match_rates(backend: Backend, cohort: str) -> dict[str, dict[str, Any]]:
+def match_rates(backend: LinkageEngine, cohort: str) -> dict[str, dict[str, Any]]:
     """Per extract: records, and the share linked to a person in the cohort.
 
     For the cohort extract itself, the share of its records whose person was found in another extract.

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from linkage_core.sql import literal
 
 if TYPE_CHECKING:
-    from linkage_core.linkage.backend import Backend
+    from linkage_core.engines import LinkageEngine
 
 SPINE_COLUMNS: tuple[str, ...] = ("dataset", "record_id", "person_key", "match_probability")
 FAMILY_COLUMNS: tuple[str, ...] = ("child_person_key", "parent_person_key", "match_probability")
@@ -21,7 +21,7 @@ FAMILY_COLUMNS: tuple[str, ...] = ("child_person_key", "parent_person_key", "mat
 _SEP = "chr(31)"
 
 
-def assign_person_keys(backend: Backend, db: Any, tables_sql: str, edges_table: str) -> int:
+def assign_person_keys(backend: LinkageEngine, db: Any, tables_sql: str, edges_table: str) -> int:
     """Cluster every record by connected components over the accepted links; returns the people found.
 
     Every record read becomes a node, so a record no link touches is a cluster of one: everyone appears
@@ -59,7 +59,7 @@ def assign_person_keys(backend: Backend, db: Any, tables_sql: str, edges_table: 
     return int(backend.rows("SELECT count(*) FROM bold_keys")[0][0])
 
 
-def write_spine(backend: Backend, path: Path) -> int:
+def write_spine(backend: LinkageEngine, path: Path) -> int:
     """Write ``bold_spine`` as Parquet; returns the records written.
 
     ``match_probability`` is that of the strongest accepted link touching the record, and null for a
@@ -69,7 +69,7 @@ def write_spine(backend: Backend, path: Path) -> int:
     return int(backend.rows("SELECT count(*) FROM bold_spine")[0][0])
 
 
-def write_families(backend: Backend, edges_table: str, path: Path, cohort: str) -> int:
+def write_families(backend: LinkageEngine, edges_table: str, path: Path, cohort: str) -> int:
     """One row per child and parent pair in the cohort, keyed by person keys only."""
     backend.create_table("bold_families", f"""
         SELECT c.person_key AS child_person_key, p.person_key AS parent_person_key,

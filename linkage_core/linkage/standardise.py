@@ -20,7 +20,7 @@ import duckdb
 import pyarrow as pa
 
 if TYPE_CHECKING:
-    from linkage_core.linkage.backend import Backend
+    from linkage_core.engines import LinkageEngine
 
 #: The identifier columns the outside contract allows in an extract.
 IDENTIFIER_COLUMNS: tuple[str, ...] = (
@@ -173,7 +173,7 @@ def standardise_sql(source: str, present: Iterable[str], mapping: dict[str, str]
 
 
 def standardise_table(
-    backend: Backend | duckdb.DuckDBPyConnection,
+    backend: LinkageEngine | duckdb.DuckDBPyConnection,
     source: str | duckdb.DuckDBPyRelation,
     target: str,
     mapping: dict[str, str] | None = None,
@@ -185,9 +185,9 @@ def standardise_table(
     connection and relation are accepted too, for callers working on DuckDB directly.
     """
     if not hasattr(backend, "create_table"):
-        from linkage_core.linkage.backend import DuckDBBackend
+        from linkage_core.engines import DuckDBEngine
 
-        backend = DuckDBBackend.wrap(backend)  # type: ignore[arg-type]
+        backend = DuckDBEngine.wrap(backend)  # type: ignore[arg-type]
     if not isinstance(source, str):
         backend.con.register("__bold_raw", source)  # type: ignore[attr-defined]
         columns, source = source.columns, "__bold_raw"
@@ -221,7 +221,7 @@ def standardise_table(
     return int(backend.rows(f"SELECT count(*) FROM {target}")[0][0])
 
 
-def _register_lookups(backend: Backend, base: str) -> None:
+def _register_lookups(backend: LinkageEngine, base: str) -> None:
     """Nickname and Soundex lookups for the distinct names only: thousands of names, not millions of rows.
 
     They are computed in Python (the nickname list and Soundex live here, once) and shipped to the engine

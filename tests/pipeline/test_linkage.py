@@ -514,12 +514,12 @@ def _crowded(n: int, dates: int) -> list[tuple]:
 
 
 def test_blocking_keeps_a_loose_rule_only_where_the_data_can_afford_it() -> None:
-    from linkage_core.linkage.backend import DuckDBBackend
+    from linkage_core.engines import DuckDBEngine
     from linkage_core.linkage.blocking import RULE_BUDGET, TOTAL_BUDGET, choose_rules
     from linkage_core.linkage.link import _available
 
     con = duckdb.connect()
-    backend = DuckDBBackend.wrap(con)
+    backend = DuckDBEngine.wrap(con)
     for name, dates in (("sparse", 28), ("crowded", 2)):
         rows = _crowded(400, dates)
         _std(con, rows, name)
@@ -535,7 +535,7 @@ def test_blocking_keeps_a_loose_rule_only_where_the_data_can_afford_it() -> None
     rows = [(str(i), "f" + _letters(i), "s" + _letters(i * 7), f"1980-{1 + (i % 100) // 28:02d}-"
              f"{1 + (i % 100) % 28:02d}", None) for i in range(300)]
     _std(sparse, rows, "t")
-    _, report = choose_rules(DuckDBBackend.wrap(sparse), "t", None, _available(sparse, "t"), 300)
+    _, report = choose_rules(DuckDBEngine.wrap(sparse), "t", None, _available(sparse, "t"), 300)
     cost = {r["rule"]: r["comparisons_per_record"] for r in report["rules"] + report["left_out"]}
     assert cost["date of birth alone"] <= RULE_BUDGET          # affordable here (used, or adds nothing new)
     assert all(r["new_per_record"] > 0 for r in report["rules"])
@@ -543,13 +543,13 @@ def test_blocking_keeps_a_loose_rule_only_where_the_data_can_afford_it() -> None
 
 def test_threshold_is_chosen_by_estimated_f1_and_says_why() -> None:
     from linkage_core.linkage.accuracy import LINK_GRID, choose_threshold
-    from linkage_core.linkage.backend import DuckDBBackend
+    from linkage_core.engines import DuckDBEngine
 
     con = duckdb.connect()
     # 10 sure matches, 10 pairs at 0.55 (about half right), 40 near-certain non-matches.
     con.execute("CREATE TABLE p AS SELECT * FROM (VALUES " + ", ".join(
         [f"({p})" for p in [0.999] * 10 + [0.55] * 10 + [0.02] * 40]) + ") v(match_probability)")
-    choice = choose_threshold(DuckDBBackend.wrap(con), "SELECT * FROM p", "SELECT * FROM p", LINK_GRID)
+    choice = choose_threshold(DuckDBEngine.wrap(con), "SELECT * FROM p", "SELECT * FROM p", LINK_GRID)
     expected = 10 * 0.999 + 10 * 0.55 + 40 * 0.02
     assert choice["expected_matches"] == pytest.approx(expected, abs=0.01)
     # Accepting the 0.55 pairs: precision 0.77, recall 0.95 (F1 0.85) beats 0.999 / 0.61 (F1 0.76).
@@ -560,14 +560,14 @@ def test_threshold_is_chosen_by_estimated_f1_and_says_why() -> None:
 
 def test_estimate_counts_right_and_missed_pairs_from_probabilities() -> None:
     from linkage_core.linkage.accuracy import estimate
-    from linkage_core.linkage.backend import DuckDBBackend
+    from linkage_core.engines import DuckDBEngine
 
     con = duckdb.connect()
     con.execute("""CREATE TABLE bold_spine AS SELECT * FROM (VALUES
         ('a', '1', 1), ('b', '1', 1), ('a', '2', 2), ('b', '2', 3), ('a', '3', 4)) v(dataset, record_id, person_key)""")
     con.execute("""CREATE TABLE scored AS SELECT * FROM (VALUES
         ('a', '1', 'b', '1', 0.9), ('a', '2', 'b', '2', 0.4)) v(ds_l, id_l, ds_r, id_r, match_probability)""")
-    got = estimate(DuckDBBackend.wrap(con), "scored")
+    got = estimate(DuckDBEngine.wrap(con), "scored")
     # One pair put together, right with probability 0.9; one left apart, a match with probability 0.4.
     assert got["overall"]["precision"] == pytest.approx(0.9)
     assert got["overall"]["recall"] == pytest.approx(0.9 / 1.3, abs=1e-4)
@@ -577,7 +577,7 @@ def test_estimate_counts_right_and_missed_pairs_from_probabilities() -> None:
 def test_estimate_counts_missed_pairs_between_whole_people_bounded_by_the_link_a_record_has() -> None:
     """A record that fails to join its person loses a pair with each of that person's records, not one."""
     from linkage_core.linkage.accuracy import estimate
-    from linkage_core.linkage.backend import DuckDBBackend
+    from linkage_core.engines import DuckDBEngine
 
     con = duckdb.connect()
     con.execute("""CREATE TABLE bold_spine AS SELECT * FROM (VALUES
@@ -589,7 +589,7 @@ def test_estimate_counts_missed_pairs_between_whole_people_bounded_by_the_link_a
         ('prison', 'p3', 'dwp', 'd3', 0.99), ('prison', 'p1', 'dwp', 'd3', 0.3)) v(ds_l, id_l, ds_r, id_r, match_probability)""")
     con.execute("""CREATE TABLE probes AS SELECT * FROM (VALUES
         ('prison', 'p3', 'hmrc', 'h4', 0.5, 10.0)) v(ds_l, id_l, ds_r, id_r, match_probability, weight)""")
-    got = estimate(DuckDBBackend.wrap(con), "scored", probes="probes", cohort="prison")["overall"]
+    got = estimate(DuckDBEngine.wrap(con), "scored", probes="probes", cohort="prison")["overall"]
     right = 3 * (0.95 + 0.9) / 2 + 1 * 0.99
     # d2 alone, left apart from a person of 3 records at 0.4: 3 pairs; d3, held by its own person at 0.99,
     # belongs to person 1 with at most 0.01, and the two people's prison records are the evidence between
@@ -684,12 +684,12 @@ def test_name_and_address_without_the_date_only_between_people_of_one_generation
     lose the pair, so the full name at one address is a rule whatever the dates. Adults against children:
     the same name at one address with dates a generation apart is a parent and a child, so no rule pairs
     records on name and address alone there."""
-    from linkage_core.linkage.backend import DuckDBBackend
+    from linkage_core.engines import DuckDBEngine
     from linkage_core.linkage.blocking import choose_rules, same_generation
     from linkage_core.linkage.link import _available
 
     con = duckdb.connect()
-    backend = DuckDBBackend.wrap(con)
+    backend = DuckDBEngine.wrap(con)
     adults = [(str(i), "f" + _letters(i), "s" + _letters(i * 7), f"19{60 + i % 30}-03-0{1 + i % 9}", f"AB{i % 50} 1CD")
               for i in range(200)]
     children = [(str(i), r[1], r[2], f"20{10 + i % 10}-05-0{1 + i % 9}", r[4]) for i, r in enumerate(adults)]
@@ -724,12 +724,12 @@ def test_a_name_typo_with_a_date_of_birth_replaced_whole_is_still_a_candidate_be
     """The pairs FEBRL4 lost: one name mistyped (or the names swapped) and the date of birth another's, at
     the same address. Between two adult files the chosen rules must make them candidates; between adults
     and children they must not (a parent and a child)."""
-    from linkage_core.linkage.backend import DuckDBBackend
+    from linkage_core.engines import DuckDBEngine
     from linkage_core.linkage.blocking import CANDIDATES, _sql, choose_rules
     from linkage_core.linkage.link import _available
 
     con = duckdb.connect()
-    backend = DuckDBBackend.wrap(con)
+    backend = DuckDBEngine.wrap(con)
     left = [(str(i), "f" + _letters(i), "s" + _letters(i * 7), f"19{50 + i % 40}-0{1 + i % 9}-1{i % 9}",
              f"{2000 + i % 150}") for i in range(300)]
     right = []
@@ -782,11 +782,11 @@ def test_each_pair_of_extracts_gets_its_own_prior_refitted_from_the_model() -> N
     """One model over several extracts has one prior; two records of one extract (few duplicates) must
     not be scored with the prior of two extracts that share people."""
     from linkage_core.linkage.accuracy import refit_priors
-    from linkage_core.linkage.backend import DuckDBBackend
+    from linkage_core.engines import DuckDBEngine
 
     con = duckdb.connect()
     _refit_tables(con)
-    scored, _, priors = refit_priors(DuckDBBackend.wrap(con), "scored", None, "bold_spine", "c",
+    scored, _, priors = refit_priors(DuckDBEngine.wrap(con), "scored", None, "bold_spine", "c",
                                      {"x": 100, "y": 100})
     within, between = priors["x | x"], priors["x | y"]
     assert within["fitted_prior"] < within["model_prior"] < between["fitted_prior"]
@@ -805,7 +805,7 @@ def test_a_sampled_pair_of_groups_counts_by_the_chance_the_sample_saw_it() -> No
     """Two groups of two records outside the cohort, one probed pair between them at 0.9 from a sample
     of half the records a side: the pair of groups is seen with chance 1 - (1 - 1/4)^4."""
     from linkage_core.linkage.accuracy import estimate
-    from linkage_core.linkage.backend import DuckDBBackend
+    from linkage_core.engines import DuckDBEngine
 
     con = duckdb.connect()
     con.execute("""CREATE TABLE bold_spine AS SELECT * FROM (VALUES ('c', 'c1', 9),
@@ -814,5 +814,5 @@ def test_a_sampled_pair_of_groups_counts_by_the_chance_the_sample_saw_it() -> No
         ('x', 'a1', 'y', 'a2', 0.99), ('x', 'b1', 'y', 'b2', 0.99)) v(ds_l, id_l, ds_r, id_r, match_probability)""")
     con.execute("""CREATE TABLE probes AS SELECT * FROM (VALUES ('x', 'a1', 'y', 'b2', 0.9, 4.0, 0.5, 0.5))
         v(ds_l, id_l, ds_r, id_r, match_probability, weight, share_l, share_r)""")
-    got = estimate(DuckDBBackend.wrap(con), "scored", probes="probes", cohort="c")["overall"]
+    got = estimate(DuckDBEngine.wrap(con), "scored", probes="probes", cohort="c")["overall"]
     assert got["expected_missed_by_blocking"] == pytest.approx(0.9 * 4 / (1 - 0.75 ** 4), abs=0.05)

@@ -71,9 +71,13 @@ def test_the_linkage_and_the_packs_open_the_same_engine_classes(tmp_path: Path) 
     from insight_packs import engine as packs
     from linkage_core.linkage import backend as linkage
 
-    assert linkage.DuckDBBackend is packs.DuckDBEngine is DuckDBEngine
-    assert linkage.SparkBackend is packs.SparkEngine is SparkEngine
-    assert linkage.Backend is LinkageEngine and packs.Engine is Engine
+    assert packs.DuckDBEngine is DuckDBEngine and packs.SparkEngine is SparkEngine and packs.Engine is Engine
+    assert not {"Backend", "DuckDBBackend", "SparkBackend"} & set(vars(linkage))  # no second name for an engine
+    opened = linkage.open_backend("duckdb", tmp_path)
+    try:
+        assert type(opened) is DuckDBEngine
+    finally:
+        opened.close()
     for cls in (DuckDBEngine, SparkEngine):  # every verb of the protocol, and Splink's API on top
         missing = [verb for verb in ("register", "register_arrow", "execute", "create_table", "drop", "arrow",
                                      "rows", "records", "columns", "write_parquet", "close", "splink_api")
