@@ -23,7 +23,8 @@ from insight_packs.evaluate import Scored
 from insight_packs.truth import WorldScore, report, summary
 
 
-def _run_seed(seed: int, people: int, key, trust, perfect_links: bool = False) -> WorldScore:
+def _run_seed(seed: int, people: int, key, trust, perfect_links: bool = False,
+              keep: Path | None = None) -> WorldScore:
     from insight_packs.build import build_bundle
     from insight_packs.truth import score_world, true_links
     from linkage_core.bundle.envelope import KdfParams
@@ -38,10 +39,20 @@ def _run_seed(seed: int, people: int, key, trust, perfect_links: bool = False) -
             true_links(world, root / "link")
         else:
             link_world(world, root / "link")
+            # Until ``link_world`` writes it itself (the lead's hook): children of unknown family status.
+            from linkage_core.linkage.near_families import write_possible_families
+
+            write_possible_families(world, root / "link")
         path = build_bundle(world, root / "b.bold", signer=key, passphrases=["x"], link_dir=root / "link",
                             kdf=KdfParams(1024, 1, 1))
         with open_bundle(path, "x", trust) as bundle:
-            return score_world(world, bundle, seed)
+            scored = score_world(world, bundle, seed)
+        if keep is not None:  # the world and its links, for design comparisons on the same worlds afterwards
+            import shutil
+
+            for part in ("world", "link"):
+                shutil.copytree(root / part, keep / str(seed) / part, dirs_exist_ok=True)
+        return scored
 
 
 def _save(out: Path, result: WorldScore, people: int, seconds: float) -> None:
@@ -96,6 +107,7 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=6000)
     parser.add_argument("--out", type=Path, default=Path("truth_recovery.jsonl"))
     parser.add_argument("--report-only", action="store_true")
+    parser.add_argument("--keep", type=Path, help="copy each world and its links into this folder")
     parser.add_argument("--true-links", action="store_true",
                         help="link from the world's truth (judges the packs' method alone, and is faster)")
     args = parser.parse_args()
@@ -107,7 +119,7 @@ def main() -> None:
         started = time.perf_counter()
         for seed in range(args.first_seed, args.first_seed + args.seeds):
             t0 = time.perf_counter()
-            result = _run_seed(seed, args.people, key, trust, args.true_links)
+            result = _run_seed(seed, args.people, key, trust, args.true_links, args.keep)
             _save(args.out, result, args.people, time.perf_counter() - t0)
             covered = sum(r.covered for r in result.rows)
             print(f"seed {seed}: {covered}/{len(result.rows)} rows covered, {len(result.small_rows)} shown rows "
