@@ -30,16 +30,15 @@ OUTCOMES = {"attendance_rate": "mean", "persistent_absence": "proportion", "any_
 CACHE = Path("/tmp/s6rows/cache")
 
 
-def children_frame(seed: int, people: int, true_links: bool) -> pd.DataFrame:
-    """The pack's school frame for one world (cached), with oracle columns for diagnosis only."""
+def children_frame(seed: int, people: int, true_links: bool, kept: Path | None = None) -> pd.DataFrame:
+    """The pack's school frame for one world (cached), with oracle columns for diagnosis only. ``kept``: a
+    folder of worlds and links kept by ``truth_recovery.py --keep`` (``<kept>/<seed>/world`` and ``link``)."""
     tag = "true" if true_links else "real"
     path = CACHE / f"{tag}_{seed}_{people}.parquet"
     if path.exists():
         return pd.read_parquet(path)
-    from insight_packs.children import _age_group
-    from insight_packs.cohort import Sources, load
-    from insight_packs.engine import open_engine
-    from insight_packs.evaluate import Truth
+    if kept is not None:
+        return _frame_from(seed, Path(kept) / str(seed) / "world", Path(kept) / str(seed) / "link", path)
     from insight_packs.truth import true_links as perfect
     from linkage_core.linkage import link_world
     from sample_db.world import synthesise
@@ -58,31 +57,40 @@ def children_frame(seed: int, people: int, true_links: bool) -> pd.DataFrame:
                 write_possible_families(world, root / "link", near)
             except ImportError:
                 pass
-        engine = open_engine("duckdb")
-        try:
-            load(engine, Sources(world, root / "link"))
-            frame = engine.arrow("SELECT * FROM children ORDER BY row_order").to_pandas()
-        finally:
-            engine.close()
-        spine = pd.read_parquet(root / "link" / "spine.parquet")
-        truth = pd.read_parquet(world / "_truth" / "truth.parquet")
-        fam = pd.read_parquet(world / "_truth" / "families.parquet")
-        who = spine.merge(truth, on=["dataset", "record_id"])
-        who = who[who.dataset.isin(["dfe", "local_authority"])].groupby("person_key").person_id.first()
-        frame["oracle_person"] = frame.person_key.map(who)
-        frame["oracle_fam"] = frame.oracle_person.isin(set(fam.child_person_id)).astype(int)
-        # Each row's truth, from the evaluator (the judge's own numbers).
-        t = Truth(world)
-        rows = []
-        for outcome in OUTCOMES:
-            for breakdown, group in [("overall", "All")] + [("age_group", g) for g in
-                                                           ("Primary school age", "Secondary school age",
-                                                            "Sixth form age")]:
-                known = t.row("parental_imprisonment", outcome, breakdown, group)
-                if known:
-                    rows.append({"outcome": outcome, "group": group, **known})
-        frame.attrs = {}
-        (CACHE / f"{tag}_{seed}_{people}.truth.json").write_text(json.dumps(rows))
+        return _frame_from(seed, world, root / "link", path)
+
+
+def _frame_from(seed: int, world: Path, link: Path, path: Path) -> pd.DataFrame:
+    from insight_packs.children import _age_group
+    from insight_packs.cohort import Sources, load
+    from insight_packs.engine import open_engine
+    from insight_packs.evaluate import Truth
+
+    CACHE.mkdir(parents=True, exist_ok=True)
+    engine = open_engine("duckdb")
+    try:
+        load(engine, Sources(world, link))
+        frame = engine.arrow("SELECT * FROM children ORDER BY row_order").to_pandas()
+    finally:
+        engine.close()
+    spine = pd.read_parquet(link / "spine.parquet")
+    truth = pd.read_parquet(world / "_truth" / "truth.parquet")
+    fam = pd.read_parquet(world / "_truth" / "families.parquet")
+    who = spine.merge(truth, on=["dataset", "record_id"])
+    who = who[who.dataset.isin(["dfe", "local_authority"])].groupby("person_key").person_id.first()
+    frame["oracle_person"] = frame.person_key.map(who)
+    frame["oracle_fam"] = frame.oracle_person.isin(set(fam.child_person_id)).astype(int)
+    # Each row's truth, from the evaluator (the judge's own numbers).
+    t = Truth(world)
+    rows = []
+    for outcome in OUTCOMES:
+        for breakdown, group in [("overall", "All")] + [("age_group", g) for g in
+                                                       ("Primary school age", "Secondary school age",
+                                                        "Sixth form age")]:
+            known = t.row("parental_imprisonment", outcome, breakdown, group)
+            if known:
+                rows.append({"outcome": outcome, "group": group, **known})
+    path.with_suffix(".truth.json").write_text(json.dumps(rows))
     frame = frame[frame.in_school_data == 1].reset_index(drop=True)
     frame["any_suspension"] = (frame.suspensions.fillna(0) > 0).astype(int)
     frame["age_group"] = frame.school_year.map(_age_group)
@@ -92,7 +100,7 @@ def children_frame(seed: int, people: int, true_links: bool) -> pd.DataFrame:
 
 def truths(seed: int, people: int, true_links: bool) -> list[dict]:
     tag = "true" if true_links else "real"
-    return json.loads((CACHE / f"{tag}_{seed}_{people}.truth.json").read_text())
+    return json.loads((CACHE / f"{tag}_{seed}_{people}.parquet").with_suffix(".truth.json").read_text())
 
 
 # --- designs: each returns {group: (treated rows, comparison rows, weights or None)} -------------------------
@@ -229,11 +237,14 @@ def main() -> None:
     parser.add_argument("--true-links", action="store_true")
     parser.add_argument("--design", action="append")
     parser.add_argument("--rows", action="store_true", help="print each row's mean error")
+    parser.add_argument("--kept", type=Path, help="worlds and links kept by truth_recovery.py --keep")
     args = parser.parse_args()
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     t0 = time.perf_counter()
+    if args.kept:
+        seeds = [s for s in seeds if (args.kept / str(s) / "link").exists()]
     for s in seeds:
-        children_frame(s, args.people, args.true_links)
+        children_frame(s, args.people, args.true_links, args.kept)
     print(f"frames ready in {time.perf_counter() - t0:.0f} s", flush=True)
     exclusions = {"none": lambda f: None}
     if "possible_parent_in_cohort" in children_frame(seeds[0], args.people, args.true_links):

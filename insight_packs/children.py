@@ -74,8 +74,9 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
     treated = (school.parent_in_cohort == 1).to_numpy() & council_known
     # A child whose council record names a parent who nearly matched someone released (three of the four
     # details alike, or the exact date of birth and one more: ``linkage.near_families``) but was not linked
-    # may well have a parent who left prison: their status is unknown, so they are in neither group. Measured in issue 13 (sixth session): most such
-    # children in the synthetic worlds were missed family links, which pulled the gap towards zero.
+    # may well have a parent who left prison: their status is unknown, so they are in neither group. Measured
+    # in issue 13 (sixth session): most such children in the synthetic worlds were missed family links,
+    # which put children with a parent in prison among the comparison children.
     unknown = (school.get("possible_parent_in_cohort", pd.Series(0, index=school.index)).fillna(0) == 1).to_numpy()
     pool = council_known & ~treated & ~unknown
     school = school.reset_index(drop=True)
