@@ -77,7 +77,9 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
     # may well have a parent who left prison: their status is unknown, so they are in neither group. Measured
     # in issue 13 (sixth session): most such children in the synthetic worlds were missed family links,
     # which put children with a parent in prison among the comparison children.
-    unknown = (school.get("possible_parent_in_cohort", pd.Series(0, index=school.index)).fillna(0) == 1).to_numpy()
+    marks = school.get("possible_parent_in_cohort", pd.Series(None, index=school.index, dtype=float))
+    looked = bool(marks.notna().any())   # linkage looked for near matches (``families_possible.parquet``)
+    unknown = (marks.fillna(0) == 1).to_numpy()
     pool = council_known & ~treated & ~unknown
     school = school.reset_index(drop=True)
     # Exactly within school year and sex (absence rises year by year through secondary school, and boys are
@@ -104,8 +106,9 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
                 "children with a parent who left prison", "similar children of the same age", verb, better),
             cells=cells, method=("Children known to a council: those with a parent who left prison against those "
                                  "whose parent did not, matched exactly on school year and sex and on the school's "
-                                 "region; 1:1 nearest neighbour; children whose recorded parent nearly matched "
-                                 "someone who left prison are in neither group"),
+                                 "region; 1:1 nearest neighbour" + (
+                                     "; children whose recorded parent nearly matched someone who left prison are "
+                                     "in neither group" if looked else "")),
             attrition=[C.step("Children in school records", school_keys, count=len(school)),
                        C.step("Known to a council", school_keys, council_known),
                        C.step("With a parent who left prison", school_keys, treated),
@@ -115,11 +118,11 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
                          "in ways the records do not show."),
             caveats=C.balance_caveats(overall) + [
                 "Both groups are children known to a council. The comparison children's council record named a "
-                "parent who was not in prison.",
+                "parent who was not in prison."] + ([
                 "Children whose council record named a parent whose details were close to those of someone who "
                 "left prison (three of first name, surname, date of birth and postcode area alike, or the same "
                 "date of birth and one of the others) were left out of the comparison: we cannot tell whether "
-                "their parent was in prison.",
+                "their parent was in prison."] if looked else []) + [
                 "Some comparison children may still have a parent who left prison that the data did not find. "
                 "That would make the gap look smaller than it is.",
                 "Councils know some children because of needs the records do not show. If the comparison children "

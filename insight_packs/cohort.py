@@ -224,7 +224,7 @@ _EMPLOYMENT_POINTS = {"6w": 42, "6m": 182, "1y": 365, **{f"m{m}": round(30.44 * 
 def _children(engine: Engine, datasets: list[str], has_families: bool, has_possible: bool = False) -> None:
     """One row per child known to schools or councils, with whether a parent was in the cohort, and whether
     the parent their council record names nearly matched someone released without being linked
-    (``possible_parent_in_cohort``: 1 for those, 0 otherwise; 0 for everyone when linkage did not look)."""
+    (``possible_parent_in_cohort``: 1 for those, 0 otherwise; null for everyone when linkage did not look)."""
     parts = []
     if "dfe" in datasets:
         parts.append("""SELECT person_key, MIN(row_order) AS row_order, MIN(record_key) AS record_key,
@@ -255,7 +255,9 @@ def _children(engine: Engine, datasets: list[str], has_families: bool, has_possi
     in_cohort = "COALESCE(f.parent_in_cohort, 0)" if has_families else "0"
     possible_join = ("LEFT JOIN (SELECT DISTINCT child_person_key AS possible_key FROM families_possible) fp "
                      "ON fp.possible_key = u.person_key") if has_possible else ""
-    possible = ("MAX(CASE WHEN fp.possible_key IS NOT NULL THEN 1 ELSE 0 END)" if has_possible else "0")
+    # Null for everyone when linkage did not look, so the pack never says it left children out when it did not.
+    possible = ("MAX(CASE WHEN fp.possible_key IS NOT NULL THEN 1 ELSE 0 END)" if has_possible
+                else "CAST(NULL AS INTEGER)")
     engine.execute(f"""
         CREATE OR REPLACE TABLE children AS
         SELECT u.person_key, {parent_col} AS parent_person_key,
