@@ -158,8 +158,6 @@ def design_strata(frame, exclude=None, cells=("school_year", "sex", "region")):
 
 DESIGNS = {
     "current": design_current,
-    "current_exact_region": lambda f, exclude=None: design_current(
-        f, exclude, exact=("age_group", "school_year", "sex", "region"), categorical=()),
     "current_plus_flags_exact": lambda f, exclude=None: design_current(
         f, exclude, exact=("age_group", "school_year", "sex", "children_in_need", "early_help")),
     "current_plus_flags_score": lambda f, exclude=None: design_current(

@@ -119,10 +119,10 @@ def _compute(pack: PackSpec, engine) -> list[FindingDraft]:
             caveats=C.balance_caveats(overall) + [
                 "Both groups are children known to a council. The comparison children's council record named a "
                 "parent who was not in prison."] + ([
-                "Children whose council record named a parent whose details were close to those of someone who "
-                "left prison (three of first name, surname, date of birth and postcode area alike, or the same "
-                "date of birth and one of the others) were left out of the comparison: we cannot tell whether "
-                "their parent was in prison."] if looked else []) + [
+                "Some children were left out of the comparison because we cannot tell whether their parent was "
+                "in prison. Their council record named a parent whose details were close to those of someone who "
+                "left prison: three of first name, surname, date of birth and postcode area were alike, or the "
+                "date of birth and one other."] if looked else []) + [
                 "Some comparison children may still have a parent who left prison that the data did not find. "
                 "That would make the gap look smaller than it is.",
                 "Councils know some children because of needs the records do not show. If the comparison children "
