@@ -7,6 +7,8 @@ treated people, and the mean absolute bias of the matched estimates against the 
 
 Run (one process; heavy): python benchmarks/truth_recovery.py [--seeds 20] [--first-seed 1301] [--people 6000]
 [--true-links] (a perfect spine from the truth instead of linking: the packs' method alone)
+[--keep DIR] (keep each world and its links) [--reuse DIR] (score those kept worlds and links again)
+[--no-near-families] (as if linkage had not marked children of unknown family status: the design before)
 Each world's scored rows are appended to --out (JSON lines) as it finishes, so a sweep cut short still
 leaves its figures: ``--report-only`` prints the figures from that file.
 """
@@ -23,7 +25,11 @@ from insight_packs.evaluate import Scored
 from insight_packs.truth import WorldScore, report, summary
 
 
-def _run_seed(seed: int, people: int, key, trust, perfect_links: bool = False) -> WorldScore:
+def _run_seed(seed: int, people: int, key, trust, perfect_links: bool = False,
+              keep: Path | None = None, reuse: Path | None = None, near_families: bool = True) -> WorldScore:
+    """One world scored. ``reuse``: take the world and links kept by an earlier ``--keep`` run instead of
+    writing and linking again (the same worlds and links, so two designs compare on equal terms);
+    ``near_families`` false: build as if linkage had not marked children of unknown family status."""
     from insight_packs.build import build_bundle
     from insight_packs.truth import score_world, true_links
     from linkage_core.bundle.envelope import KdfParams
@@ -33,15 +39,36 @@ def _run_seed(seed: int, people: int, key, trust, perfect_links: bool = False) -
 
     with tempfile.TemporaryDirectory(prefix="bold-truth-") as folder:
         root = Path(folder)
-        world = synthesise(people, seed, root / "world")
-        if perfect_links:
+        if reuse is not None:
+            import shutil
+
+            world = reuse / str(seed) / "world"
+            shutil.copytree(reuse / str(seed) / "link", root / "link")
+        else:
+            world = synthesise(people, seed, root / "world")
+        possible = root / "link" / "families_possible.parquet"
+        if reuse is not None:
+            pass  # linked already
+        elif perfect_links:
             true_links(world, root / "link")
         else:
             link_world(world, root / "link")
+            # Until ``link_world`` writes it itself (the lead's hook): children of unknown family status.
+            from linkage_core.linkage.near_families import write_possible_families
+
+            write_possible_families(world, root / "link")
+        if not near_families and possible.exists():
+            possible.unlink()
         path = build_bundle(world, root / "b.bold", signer=key, passphrases=["x"], link_dir=root / "link",
                             kdf=KdfParams(1024, 1, 1))
         with open_bundle(path, "x", trust) as bundle:
-            return score_world(world, bundle, seed)
+            scored = score_world(world, bundle, seed)
+        if keep is not None and reuse is None:  # world and links, to compare designs on the same worlds later
+            import shutil
+
+            for part in ("world", "link"):
+                shutil.copytree(root / part, keep / str(seed) / part, dirs_exist_ok=True)
+        return scored
 
 
 def _save(out: Path, result: WorldScore, people: int, seconds: float) -> None:
@@ -96,6 +123,10 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=6000)
     parser.add_argument("--out", type=Path, default=Path("truth_recovery.jsonl"))
     parser.add_argument("--report-only", action="store_true")
+    parser.add_argument("--keep", type=Path, help="copy each world and its links into this folder")
+    parser.add_argument("--reuse", type=Path, help="score the worlds and links an earlier --keep run kept")
+    parser.add_argument("--no-near-families", action="store_true",
+                        help="ignore linkage's children of unknown family status (the design before them)")
     parser.add_argument("--true-links", action="store_true",
                         help="link from the world's truth (judges the packs' method alone, and is faster)")
     args = parser.parse_args()
@@ -107,7 +138,10 @@ def main() -> None:
         started = time.perf_counter()
         for seed in range(args.first_seed, args.first_seed + args.seeds):
             t0 = time.perf_counter()
-            result = _run_seed(seed, args.people, key, trust, args.true_links)
+            if args.reuse is not None and not (args.reuse / str(seed) / "link").exists():
+                continue
+            result = _run_seed(seed, args.people, key, trust, args.true_links, args.keep, args.reuse,
+                               not args.no_near_families)
             _save(args.out, result, args.people, time.perf_counter() - t0)
             covered = sum(r.covered for r in result.rows)
             print(f"seed {seed}: {covered}/{len(result.rows)} rows covered, {len(result.small_rows)} shown rows "

@@ -111,9 +111,13 @@ def load(engine: Engine, sources: Sources) -> list[str]:
     if families.exists():
         engine.register("families_raw", families)
         engine.execute("CREATE OR REPLACE TABLE families AS SELECT * FROM families_raw")
+    # Children whose recorded parent nearly matched someone released (``linkage.near_families``): unknown status.
+    possible = sources.link / "families_possible.parquet"
+    if possible.exists():
+        engine.register("families_possible", possible)
     _people(engine, datasets)
     if {"dfe", "local_authority"} & set(datasets):
-        _children(engine, datasets, families.exists())
+        _children(engine, datasets, families.exists(), possible.exists())
     return datasets
 
 
@@ -217,8 +221,10 @@ def _people(engine: Engine, datasets: list[str]) -> None:
 _EMPLOYMENT_POINTS = {"6w": 42, "6m": 182, "1y": 365, **{f"m{m}": round(30.44 * m) for m in MONTHS}}
 
 
-def _children(engine: Engine, datasets: list[str], has_families: bool) -> None:
-    """One row per child known to schools or councils, with whether a parent was in the cohort."""
+def _children(engine: Engine, datasets: list[str], has_families: bool, has_possible: bool = False) -> None:
+    """One row per child known to schools or councils, with whether a parent was in the cohort, and whether
+    the parent their council record names nearly matched someone released without being linked
+    (``possible_parent_in_cohort``: 1 for those, 0 otherwise; null for everyone when linkage did not look)."""
     parts = []
     if "dfe" in datasets:
         parts.append("""SELECT person_key, MIN(row_order) AS row_order, MIN(record_key) AS record_key,
@@ -247,6 +253,11 @@ def _children(engine: Engine, datasets: list[str], has_families: bool) -> None:
               "ON f.child_person_key = u.person_key") if has_families else ""
     parent_col = "f.parent_person_key" if has_families else "CAST(NULL AS BIGINT)"
     in_cohort = "COALESCE(f.parent_in_cohort, 0)" if has_families else "0"
+    possible_join = ("LEFT JOIN (SELECT DISTINCT child_person_key AS possible_key FROM families_possible) fp "
+                     "ON fp.possible_key = u.person_key") if has_possible else ""
+    # Null for everyone when linkage did not look, so the pack never says it left children out when it did not.
+    possible = ("MAX(CASE WHEN fp.possible_key IS NOT NULL THEN 1 ELSE 0 END)" if has_possible
+                else "CAST(NULL AS INTEGER)")
     engine.execute(f"""
         CREATE OR REPLACE TABLE children AS
         SELECT u.person_key, {parent_col} AS parent_person_key,
@@ -255,7 +266,8 @@ def _children(engine: Engine, datasets: list[str], has_families: bool) -> None:
                MAX(persistent_absence) AS persistent_absence, MAX(suspensions) AS suspensions,
                MAX(permanent_exclusion) AS permanent_exclusion, MAX(attainment_expected) AS attainment_expected,
                MAX(in_school_data) AS in_school_data, MAX(in_council_data) AS in_council_data,
-               MAX(children_in_need) AS children_in_need, MAX(early_help) AS early_help
-        FROM ({union}) u {parent}
+               MAX(children_in_need) AS children_in_need, MAX(early_help) AS early_help,
+               {possible} AS possible_parent_in_cohort
+        FROM ({union}) u {parent} {possible_join}
         GROUP BY {', '.join(["u.person_key"] + ([parent_col, in_cohort] if has_families else []))}
     """)
