@@ -257,6 +257,13 @@ def timing(people: int, seed: int, profile: str) -> None:
             print(f"    {scope:16s} {_fmt(s)}")
         if quality.get("blocking"):
             print("blocking:", json.dumps(quality["blocking"], indent=1)[:3000])
+        print("comparisons per record (issue 15: within 2x between 100k and 1M), by model:")
+        for model in quality.get("models", []):
+            rules = (model.get("blocking") or {}).get("rules") or []
+            if rules:
+                per_record = sum(r.get("new_per_record", 0.0) for r in rules)
+                print(f"    {per_record:7.3f}  {model['model']} ({len(rules)} rules, "
+                      f"{model['blocking'].get('records', 0):,} records)")
 
 
 def _synth_only(spec: str, world: str) -> dict[str, Any]:

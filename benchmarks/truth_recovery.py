@@ -52,11 +52,7 @@ def _run_seed(seed: int, people: int, key, trust, perfect_links: bool = False,
         elif perfect_links:
             true_links(world, root / "link")
         else:
-            link_world(world, root / "link")
-            # Until ``link_world`` writes it itself (the lead's hook): children of unknown family status.
-            from linkage_core.linkage.near_families import write_possible_families
-
-            write_possible_families(world, root / "link")
+            link_world(world, root / "link")  # writes families_possible.parquet too
         if not near_families and possible.exists():
             possible.unlink()
         path = build_bundle(world, root / "b.bold", signer=key, passphrases=["x"], link_dir=root / "link",

@@ -42,6 +42,7 @@ from linkage_core.linkage import settings as model
 from linkage_core.engines import EngineKind, LinkageEngine
 from linkage_core.linkage.backend import open_backend
 from linkage_core.linkage.stable import same_hash_in_splink, stable_sample
+from linkage_core.linkage import near_families
 from linkage_core.linkage.spine import assign_person_keys, write_families, write_spine
 from linkage_core.linkage.standardise import STANDARD_COLUMNS, extract_paths, standardise_table
 from linkage_core.linkage import quality as quality_mod
@@ -159,6 +160,9 @@ def link_world(
                                          outside_cohort=run.residual_counts)
         finally:
             backend.close()
+    # Children whose recorded parent nearly matches someone released but was not linked: their family status
+    # is unknown, and the children's pack leaves them out of its comparison (``near_families``).
+    near_families.write_possible_families(world_dir, out_dir, cohort=cohort)
     timings["total_link"] = time.perf_counter() - clock
 
     quality: dict[str, Any] = {"cohort": cohort, "records": records, "people": people, "datasets": rates,

@@ -224,7 +224,9 @@ def test_no_identifier_column_or_value_is_written(linked: tuple[Path, Path, dict
     labels = {g for scopes in quality["evaluation"]["by_group"].values() for groups in scopes.values() for g in groups}
     leaked = [s for s in secrets - labels if len(s) >= 4 and f'"{s}"' in text]  # 'white' is a surname too
     assert leaked == []
-    assert sorted(p.name for p in out.iterdir()) == ["families.parquet", "quality.json", "spine.parquet"]
+    assert sorted(p.name for p in out.iterdir()) == ["families.parquet", "families_possible.parquet", "quality.json",
+                                                     "spine.parquet"]
+    assert pq.read_schema(out / "families_possible.parquet").names == ["child_person_key"]  # keys, nothing else
 
 
 @pytest.fixture(scope="module")
@@ -718,6 +720,27 @@ def test_two_neighbouring_characters_swapped_is_a_level_of_its_own() -> None:
     for (left, right), expected in cases.items():
         got = con.execute(f"SELECT {sql} FROM (SELECT ? AS v_l, ? AS v_r)", [left, right]).fetchall()[0][0]
         assert bool(got) is expected, (left, right)
+
+
+def test_two_neighbouring_digits_swapped_in_a_date_part_on_both_engines_dialects() -> None:
+    """Dates are checked part by part (year, month, day): the same answers as the whole-string check for
+    real dates, and the SQL reads the same after transpiling to Spark."""
+    from linkage_core.linkage.settings import swapped_date_digits
+    from linkage_core.spark_session import to_spark
+
+    con = duckdb.connect()
+    sql = swapped_date_digits("dob")
+    cases = {("1994-08-31", "1994-80-31"): True, ("1901-02-17", "1901-02-71"): True,
+             ("1994-08-31", "1949-08-31"): True, ("1994-08-31", "9194-08-31"): True,
+             ("1994-08-31", "1994-08-31"): False, ("1994-08-31", "1949-08-13"): False,
+             ("1994-08-31", "1994-08-32"): False, ("1994-11-22", "1994-11-22"): False,
+             ("1994-08-31", "1994-03-81"): False}
+    for (left, right), expected in cases.items():
+        parts = [left[:4], left[5:7], left[8:], right[:4], right[5:7], right[8:]]
+        got = con.execute(f"SELECT {sql} FROM (SELECT ? AS dob_y_l, ? AS dob_m_l, ? AS dob_d_l, ? AS dob_y_r, "
+                          "? AS dob_m_r, ? AS dob_d_r)", parts).fetchall()[0][0]
+        assert bool(got) is expected, (left, right)
+    assert "reverse(" in to_spark(f"SELECT {sql}").lower()
 
 
 def test_a_name_typo_with_a_date_of_birth_replaced_whole_is_still_a_candidate_between_adults() -> None:
