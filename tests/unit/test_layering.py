@@ -63,9 +63,6 @@ def test_the_layers_contract_runs_from_the_cli_down_to_the_world() -> None:
 
 #: The only module allowed to import our own code by name at run time: pack discovery (see its docstring).
 DYNAMIC_BY_DESIGN = {"insight_packs/registry.py"}
-#: Left for the lead at merge: ``linkage_core.bundle`` loads its submodules lazily through ``importlib``
-#: (issue 12's file). Replace with ordinary imports inside ``__getattr__``, then empty this set.
-DYNAMIC_PENDING: set[str] = set()
 
 
 def _dynamic_imports(path: Path) -> list[int]:
@@ -83,7 +80,7 @@ def _dynamic_imports(path: Path) -> list[int]:
 def test_no_module_imports_our_own_code_dynamically() -> None:
     found = {str(p.relative_to(ROOT)): _dynamic_imports(p) for pkg in OURS for p in (ROOT / pkg).rglob("*.py")}
     found = {path: lines for path, lines in found.items() if lines}
-    unexpected = set(found) - DYNAMIC_BY_DESIGN - DYNAMIC_PENDING
+    unexpected = set(found) - DYNAMIC_BY_DESIGN
     assert not unexpected, f"dynamic imports import-linter cannot see: { {p: found[p] for p in unexpected} }"
     assert len(found.get("insight_packs/registry.py", [])) == 1
 
