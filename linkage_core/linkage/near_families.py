@@ -37,6 +37,24 @@ NAME_SIMILARITY = 0.9
 DETAILS_AGREEING = 3
 FILE = "families_possible.parquet"
 
+_DATE_PAIRS = ("n.y = a.y AND n.m = a.m", "n.y = a.y AND n.d = a.d", "n.m = a.m AND n.d = a.d")
+#: Candidate pairs. Three of four details agreeing means two of them at least do, so each key is two details,
+#: and each holds a name or an address, whose values grow in number with the records: the pairs then grow with
+#: the records, not with their square (a shared district or a shared birthday alone gave 10^7 pairs at 100,000
+#: people and a 4.8 GiB peak; a birthday with an initial, 2 million per key). A name in a key is the name
+#: exactly, or both initials. Missed, so not marked: pairs whose agreeing names both changed their first letter.
+BLOCKS: tuple[str, ...] = (
+    *(f"n.district = a.district AND {pair}" for pair in _DATE_PAIRS),
+    *(f"{pair} AND n.{name} = a.{name}" for pair in _DATE_PAIRS for name in ("first_name", "surname")),
+    "n.district = a.district AND n.first_name = a.first_name", "n.district = a.district AND n.surname = a.surname",
+    "n.first_name = a.first_name AND n.surname = a.surname",
+    # Both names mistyped: by both initials (a mistyped name nearly always keeps its first letter).
+    *(f"{pair} AND n.fi = a.fi AND n.si = a.si" for pair in _DATE_PAIRS),
+    "n.district = a.district AND n.fi = a.fi AND n.si = a.si",
+    # An exact date of birth with one mistyped name beside it.
+    "n.y = a.y AND n.m = a.m AND n.d = a.d AND n.fi = a.fi", "n.y = a.y AND n.m = a.m AND n.d = a.d AND n.si = a.si",
+)
+
 
 def _reader(path: Path) -> str:
     if path.suffix.lower() == ".parquet":
@@ -51,7 +69,8 @@ def _details(source: str, columns: dict[str, str], id_column: str = "record_id")
     dob = f"TRY_CAST(CAST({columns['date_of_birth']} AS VARCHAR) AS DATE)"
     postcode = f"upper(regexp_replace(CAST({columns['postcode']} AS VARCHAR), '\\s', '', 'g'))"
     return (f"SELECT CAST({id_column} AS VARCHAR) AS record_id, {name(columns['first_name'])} AS first_name, "
-            f"{name(columns['surname'])} AS surname, year({dob}) AS y, month({dob}) AS m, day({dob}) AS d, "
+            f"{name(columns['surname'])} AS surname, left({name(columns['first_name'])}, 1) AS fi, "
+            f"left({name(columns['surname'])}, 1) AS si, year({dob}) AS y, month({dob}) AS m, day({dob}) AS d, "
             f"CASE WHEN length({postcode}) > 3 THEN left({postcode}, length({postcode}) - 3) END AS district "
             f"FROM {source}")
 
@@ -79,12 +98,9 @@ def possible_children(world_dir: Path, link_dir: Path, cohort: str = "prison") -
             if not all(c in columns for c in PARENT_COLUMNS.values()):
                 continue
             con.execute(f"CREATE OR REPLACE TABLE named AS {_details(_reader(path), PARENT_COLUMNS)}")
-            # Blocks that every pair agreeing on three of the four details falls into: the same district, or
-            # two of the three date parts the same (a pair that differs in district must agree on the date).
             blocks = " UNION ".join(
                 f"SELECT n.record_id AS child_id, a.record_id AS adult_id FROM named n JOIN adults a ON {on}"
-                for on in ("n.district = a.district", "n.y = a.y AND n.m = a.m", "n.y = a.y AND n.d = a.d",
-                           "n.m = a.m AND n.d = a.d"))
+                for on in BLOCKS)
             agree = (f"(COALESCE(jaro_winkler_similarity(n.first_name, a.first_name), 0) >= {NAME_SIMILARITY})::INT"
                      f" + (COALESCE(jaro_winkler_similarity(n.surname, a.surname), 0) >= {NAME_SIMILARITY})::INT"
                      " + (COALESCE((n.y = a.y)::INT + (n.m = a.m)::INT + (n.d = a.d)::INT, 0) >= 2)::INT"
