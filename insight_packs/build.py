@@ -14,7 +14,7 @@ from pathlib import Path
 from insight_packs import language as L
 from insight_packs.cohort import Sources, load
 from insight_packs.engine import open_engine
-from insight_packs.publish import publish_bundle
+from insight_packs.publish import FALSE_DISCOVERY_RATE, publish_bundle
 from insight_packs.registry import all_packs
 from linkage_core import __version__
 from linkage_core.bundle.envelope import KdfParams
@@ -103,8 +103,7 @@ def build_content(world: Path, link_dir: Path, *, policy: DisclosurePolicy | Non
     )
     return BundleContent(manifest=manifest, packs=[p.to_model() for p in packs], findings=findings,
                          estimates=estimates, datasets=provenance, linkage_quality=quality,
-                         glossary=glossary(L.rounding_words(policy),
-                                                  comparisons.false_discovery_rate if comparisons else 0.05))
+                         glossary=glossary(L.rounding_words(policy), FALSE_DISCOVERY_RATE))
 
 
 def run_pack(pack, engine, datasets: list[str]) -> tuple[list, NotComputed | None]:

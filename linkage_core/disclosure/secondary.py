@@ -182,7 +182,6 @@ def protect(values: np.ndarray, lines: Sequence[Line], primary: Iterable[int], *
     primary_set = frozenset(primary) - set(unpublished)
     hidden = set(primary_set) | set(unpublished)
     unprotected: set[int] = set()
-    strong: set[tuple[int, int]] = set()  # (entry, objective) pairs already shown to have enough doubt
     rounds = 0
     while rounds < max_rounds:
         rounds += 1
@@ -196,7 +195,7 @@ def protect(values: np.ndarray, lines: Sequence[Line], primary: Iterable[int], *
                 changed = True
         if changed:
             continue
-        weak = _first_weak(values, lines, hidden, primary_set - unprotected, objectives, order, need, upper, strong)
+        weak = _first_weak(values, lines, hidden, primary_set - unprotected, objectives, order, need, upper)
         if weak is None:
             break
         entry, o = weak
@@ -210,24 +209,15 @@ def protect(values: np.ndarray, lines: Sequence[Line], primary: Iterable[int], *
                       rounds)
 
 
-def _first_weak(values, lines, hidden, targets, objectives, order, need, upper,
-                strong: set[tuple[int, int]]) -> tuple[int, int] | None:
-    """The first (entry, objective) the attacker could pin too closely, in a fixed order.
-
-    ``hidden`` only grows within one :func:`protect`, and hiding one more entry only frees a value the
-    attacker had fixed (the true values stay a solution), so a range can only widen: a pair found strong
-    is recorded in ``strong`` and never solved again. The answer is the same; the linear programmes, about
-    half the time of building a bundle before, are solved once per pair instead of once per round.
-    """
+def _first_weak(values, lines, hidden, targets, objectives, order, need, upper) -> tuple[int, int] | None:
+    """The first (entry, objective) the attacker could pin too closely, in a fixed order. Only "wide enough?"
+    is asked, so :func:`attacker_bounds` may stop after the largest value (one programme, not two)."""
     for entry in sorted(targets):
         for o, objective in enumerate(objectives):
-            if (entry, o) in strong:
-                continue
             required = need(entry, o) - 1e-9
             low, high = attacker_bounds(values, lines, hidden, entry, objective, order, upper, enough=required)
             if high - low < required:
                 return entry, o
-            strong.add((entry, o))
     return None
 
 
