@@ -56,8 +56,7 @@ _DERIVED = {"dob": ("dob_y", "dob_m", "dob_d"), "first_name": ("fn_initial", "fn
             "middle_names": ("mn_first",), "postcode": ("pc_district", "pc_area"),
             "surname": ("surname_sx", "sn_initial")}
 #: Where a council extract records a child's parent.
-_PARENT_COLUMNS = {"first_name": "parent_first_name", "surname": "parent_surname",
-                   "date_of_birth": "parent_date_of_birth", "postcode": "parent_postcode"}
+_PARENT_COLUMNS = near_families.PARENT_COLUMNS
 
 
 class LinkageInputError(UsageError):

@@ -25,10 +25,10 @@ from pathlib import Path
 
 import duckdb
 
-from linkage_core.linkage.standardise import extract_paths
+from linkage_core.linkage.standardise import extract_paths, read_relation
 from linkage_core.sql import literal
 
-#: Where a council extract records a child's parent (as ``link._PARENT_COLUMNS``).
+#: Where a council extract records a child's parent (the linkage's family model reads the same columns).
 PARENT_COLUMNS = {"first_name": "parent_first_name", "surname": "parent_surname",
                   "date_of_birth": "parent_date_of_birth", "postcode": "parent_postcode"}
 #: Jaro-Winkler similarity at or above which two names count as the same name mistyped.
@@ -54,12 +54,6 @@ BLOCKS: tuple[str, ...] = (
     # An exact date of birth with one mistyped name beside it.
     "n.y = a.y AND n.m = a.m AND n.d = a.d AND n.fi = a.fi", "n.y = a.y AND n.m = a.m AND n.d = a.d AND n.si = a.si",
 )
-
-
-def _reader(path: Path) -> str:
-    if path.suffix.lower() == ".parquet":
-        return f"read_parquet({literal(str(path))})"
-    return f"read_csv({literal(str(path))}, all_varchar = true, header = true)"
 
 
 def _details(source: str, columns: dict[str, str], id_column: str = "record_id") -> str:
@@ -89,15 +83,18 @@ def possible_children(world_dir: Path, link_dir: Path, cohort: str = "prison") -
                     f"FROM read_parquet({literal(str(spine))})")
         linked = (f"SELECT child_person_key FROM read_parquet({literal(str(families))})" if families.exists()
                   else "SELECT CAST(NULL AS BIGINT) AS child_person_key WHERE false")
-        con.execute(f"CREATE TABLE adults AS {_details(_reader(paths[cohort]), {k: k for k in PARENT_COLUMNS})}")
+        read_relation(con, paths[cohort]).create_view("cohort_source")
+        con.execute(f"CREATE TABLE adults AS {_details('cohort_source', {k: k for k in PARENT_COLUMNS})}")
         found: list[int] = []
         for dataset, path in paths.items():
             if dataset == cohort:
                 continue
-            columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {_reader(path)}").fetchall()]
+            extract = read_relation(con, path)
+            columns = extract.columns
             if not all(c in columns for c in PARENT_COLUMNS.values()):
                 continue
-            con.execute(f"CREATE OR REPLACE TABLE named AS {_details(_reader(path), PARENT_COLUMNS)}")
+            extract.create_view("extract_source")
+            con.execute(f"CREATE OR REPLACE TABLE named AS {_details('extract_source', PARENT_COLUMNS)}")
             blocks = " UNION ".join(
                 f"SELECT n.record_id AS child_id, a.record_id AS adult_id FROM named n JOIN adults a ON {on}"
                 for on in BLOCKS)
